@@ -1,0 +1,27 @@
+"""Benchmark tables and the readers of their published files.
+
+>>> from naspredict.benchmark_data import load_table
+>>> table = load_table("../shared/benchmarks/nb201/nb201_cifar10-valid.csv")  # doctest: +SKIP
+>>> table.lookup(table.archs[:2], "valid_acc_200ep")  # doctest: +SKIP
+"""
+
+from naspredict.benchmark_data._load import READERS, Reader, find_reader, load_table, table_datasets
+from naspredict.benchmark_data._nats import read_nats
+from naspredict.benchmark_data._nb201_results import NB201_DATASETS
+from naspredict.benchmark_data._safe_pickle import RestrictedUnpickler, load_pickle
+from naspredict.benchmark_data._table import BenchmarkTable
+from naspredict.benchmark_data._tidy import read_tidy
+
+__all__ = [
+    "NB201_DATASETS",
+    "READERS",
+    "BenchmarkTable",
+    "Reader",
+    "RestrictedUnpickler",
+    "find_reader",
+    "load_pickle",
+    "load_table",
+    "read_nats",
+    "read_tidy",
+    "table_datasets",
+]

@@ -1,0 +1,72 @@
+"""Format detection: one ``load_table`` for every supported file."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from naspredict._registry import Registry
+from naspredict.benchmark_data._nats import nats_datasets, read_nats, sniff_nats
+from naspredict.benchmark_data._table import BenchmarkTable
+from naspredict.benchmark_data._tidy import read_tidy, sniff_tidy
+from naspredict.errors import BenchmarkFormatError
+
+
+@dataclass(frozen=True)
+class Reader:
+    """A file format: how to recognise it, read it, and list the datasets it holds."""
+
+    name: str
+    sniff: Callable[[Path], bool]
+    read: Callable[..., BenchmarkTable]
+    #: Datasets or tasks in a file holding several (one table each); None for one.
+    datasets: Callable[[Path], list[str]] | None = None
+
+
+READERS: Registry[Reader] = Registry("benchmark format")
+for _reader in (
+    Reader("tidy", sniff_tidy, read_tidy),
+    Reader("nats", sniff_nats, read_nats, nats_datasets),
+):
+    READERS.register(_reader.name)(_reader)
+
+
+def find_reader(path: str | Path, format: str | None = None) -> Reader:
+    """The reader of ``path``: the one named ``format``, or the first whose sniff accepts it."""
+    path = Path(path)
+    if not path.exists():
+        raise BenchmarkFormatError(f"{path}: no such file or directory")
+    if format is not None:
+        return READERS.get(format)
+    for name in READERS:
+        reader = READERS.get(name)
+        if reader.sniff(path):
+            return reader
+    raise BenchmarkFormatError(
+        f"{path}: not a benchmark table in any known format ({', '.join(READERS.names())})"
+    )
+
+
+def table_datasets(path: str | Path, format: str | None = None) -> list[str] | None:
+    """The datasets a multi-dataset file holds, or None for a file of one table."""
+    reader = find_reader(path, format)
+    return None if reader.datasets is None else reader.datasets(Path(path))
+
+
+def load_table(
+    path: str | Path, *, dataset: str | None = None, format: str | None = None
+) -> BenchmarkTable:
+    """Read a benchmark file into a :class:`BenchmarkTable`, detecting its format.
+
+    Parameters
+    ----------
+    path : str or Path
+        A tidy CSV / Parquet table, or an official benchmark file or directory.
+    dataset : str, optional
+        The dataset or task to read, for files that hold several; for a tidy table it
+        overrides the dataset recorded in the file.
+    format : str, optional
+        Skip detection and use this reader.
+    """
+    return find_reader(path, format).read(Path(path), dataset=dataset)

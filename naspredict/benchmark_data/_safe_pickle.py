@@ -1,0 +1,86 @@
+"""A restricted unpickler: only the globals a format needs are admitted, nothing else runs."""
+
+from __future__ import annotations
+
+import bz2
+import collections
+import io
+import pickle
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from naspredict.errors import BenchmarkFormatError, UnsafePickleError
+
+#: Globals that plain containers and NumPy scalars / arrays pickle to.
+CONTAINERS_AND_ARRAYS: dict[tuple[str, str], Any] = {
+    ("collections", "OrderedDict"): collections.OrderedDict,
+    ("collections", "defaultdict"): collections.defaultdict,
+    ("builtins", "set"): set,
+    ("builtins", "frozenset"): frozenset,
+    ("builtins", "list"): list,
+    ("builtins", "dict"): dict,
+    ("builtins", "tuple"): tuple,
+    ("builtins", "float"): float,
+    ("builtins", "int"): int,
+    ("numpy", "dtype"): np.dtype,
+    ("numpy", "ndarray"): np.ndarray,
+    ("numpy.core.multiarray", "scalar"): np._core.multiarray.scalar,
+    ("numpy._core.multiarray", "scalar"): np._core.multiarray.scalar,
+    ("numpy.core.multiarray", "_reconstruct"): np._core.multiarray._reconstruct,
+    ("numpy._core.multiarray", "_reconstruct"): np._core.multiarray._reconstruct,
+}
+# NumPy >= 1.25 pickles dtypes as numpy.dtypes.<Kind>DType classes.
+CONTAINERS_AND_ARRAYS.update(
+    {
+        ("numpy.dtypes", name): getattr(np.dtypes, name)
+        for name in dir(np.dtypes)
+        if name.endswith("DType")
+    }
+)
+
+
+class RestrictedUnpickler(pickle.Unpickler):
+    """Unpickler that resolves only the globals in ``allowed``.
+
+    Any other global (a class, a function such as ``os.system``) raises
+    :class:`UnsafePickleError` before it is called.
+    """
+
+    def __init__(self, file: io.BufferedIOBase, allowed: dict[tuple[str, str], Any], source: str):
+        super().__init__(file)
+        self._allowed = allowed
+        self._source = source
+
+    def find_class(self, module: str, name: str) -> Any:
+        try:
+            return self._allowed[(module, name)]
+        except KeyError:
+            raise UnsafePickleError(
+                f"{self._source}: refusing to load, the pickle names {module}.{name}, "
+                "which this format never holds (nothing in the file was run)"
+            ) from None
+
+    def persistent_load(self, pid: Any) -> Any:
+        raise UnsafePickleError(f"{self._source}: refusing persistent id {pid!r} in a pickle")
+
+
+def load_pickle(
+    path: str | Path,
+    allowed: dict[tuple[str, str], Any] | Iterable[tuple[str, str]] = CONTAINERS_AND_ARRAYS,
+) -> Any:
+    """Read a pickle (plain or ``.pbz2``) admitting only ``allowed`` globals."""
+    path = Path(path)
+    if not isinstance(allowed, dict):
+        allowed = {key: CONTAINERS_AND_ARRAYS[key] for key in allowed}
+    try:
+        raw = path.read_bytes()
+        if raw[:3] == b"BZh":
+            raw = bz2.decompress(raw)
+        return RestrictedUnpickler(io.BytesIO(raw), allowed, str(path)).load()
+    except UnsafePickleError:
+        raise
+    except (OSError, EOFError, ValueError, pickle.UnpicklingError, TypeError, IndexError) as err:
+        raise BenchmarkFormatError(f"{path}: not a readable pickle ({err})") from None

@@ -1,0 +1,87 @@
+"""Reader of tidy tables: CSV or Parquet with an ``arch`` column (what naspredict writes)."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from naspredict.benchmark_data._table import PARQUET_KEY, BenchmarkTable
+from naspredict.errors import BenchmarkFormatError, InvalidArchitectureError, MissingColumnError
+from naspredict.spaces import detect_space
+
+SUFFIXES = (".csv", ".parquet", ".pq")
+#: Dataset and task names recognised in file names, longest first.
+KNOWN_DATASETS = (
+    "ImageNet16-120",
+    "cifar10-valid",
+    "cifar100",
+    "cifar10",
+    "fashion-mnist",
+    "class_object",
+    "class_scene",
+    "segmentsemantic",
+    "autoencoder",
+    "room_layout",
+    "jigsaw",
+    "normal",
+)
+
+
+def sniff_tidy(path: Path) -> bool:
+    """Whether ``path`` is a CSV or Parquet file."""
+    return path.is_file() and path.suffix.lower() in SUFFIXES
+
+
+def read_tidy(path: str | Path, *, dataset: str | None = None) -> BenchmarkTable:
+    """Read a CSV or Parquet table with an ``arch`` column.
+
+    The space is detected from the first architecture. Metadata written by
+    :meth:`BenchmarkTable.to_parquet` is restored; otherwise ``dataset`` defaults to a
+    known dataset or task name found in the file name.
+    """
+    path = Path(path)
+    meta: dict = {}
+    try:
+        if path.suffix.lower() == ".csv":
+            frame = pd.read_csv(path)
+        else:
+            import pyarrow.parquet as pq
+
+            arrow = pq.read_table(path)
+            meta = json.loads((arrow.schema.metadata or {}).get(PARQUET_KEY, b"{}"))
+            frame = arrow.to_pandas()
+    except (OSError, ValueError, UnicodeDecodeError, pd.errors.ParserError) as err:
+        raise BenchmarkFormatError(
+            f"{path}: not a readable {path.suffix[1:]} table ({err})"
+        ) from None
+    if "arch" not in frame.columns:
+        raise MissingColumnError(
+            f"{path}: no 'arch' column; columns: {', '.join(map(str, frame.columns))}"
+        )
+    if frame.empty:
+        raise BenchmarkFormatError(f"{path}: the table has no rows")
+    first = frame["arch"].iloc[0]
+    try:
+        space = meta.get("space") or detect_space(first).name
+    except InvalidArchitectureError as err:
+        raise InvalidArchitectureError(f"{path}: row 0: {err}") from None
+    try:
+        return BenchmarkTable(
+            frame,
+            space=space,
+            dataset=dataset or meta.get("dataset") or _dataset_from_name(path.name),
+            fidelity=meta.get("fidelity"),
+            source=meta.get("source") or str(path),
+        )
+    except (InvalidArchitectureError, BenchmarkFormatError) as err:
+        raise type(err)(f"{path}: {err}") from None
+
+
+def _dataset_from_name(name: str) -> str | None:
+    for dataset in KNOWN_DATASETS:
+        if re.search(rf"(^|[_\-.]){re.escape(dataset)}([_\-.]|$)", name):
+            return dataset
+    return None

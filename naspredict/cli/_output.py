@@ -1,0 +1,40 @@
+"""What every subcommand shares: the ``--json`` option and plain-text tables."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from naspredict._io import write_json
+
+
+def add_json_option(parser: argparse.ArgumentParser) -> None:
+    """Add ``--json PATH``."""
+    parser.add_argument(
+        "--json", metavar="PATH", help="also write the result as JSON to PATH (atomically)"
+    )
+
+
+def emit(args: argparse.Namespace, result: Any, text: str) -> None:
+    """Print ``text``; write ``result`` to the ``--json`` path if one was given."""
+    print(text)
+    if args.json:
+        write_json(args.json, result)
+
+
+def format_rows(rows: list[dict[str, Any]]) -> str:
+    """A left-aligned plain-text table of dicts with the same keys."""
+    if not rows:
+        return ""
+    keys = list(rows[0])
+    cells = [[str(k) for k in keys]] + [[_fmt(r[k]) for k in keys] for r in rows]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(keys))]
+    return "\n".join(
+        "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=False)).rstrip() for row in cells
+    )
+
+
+def _fmt(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return "-" if value is None else str(value)

@@ -1,0 +1,46 @@
+"""Exception types raised by naspredict.
+
+Every error a user can cause derives from :class:`NasPredictError`, so the CLI can print it
+as one line; each also derives from the built-in type it refines, as scikit-learn does.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "BenchmarkFormatError",
+    "InvalidArchitectureError",
+    "MissingColumnError",
+    "NasPredictError",
+    "UnknownNameError",
+    "UnsafePickleError",
+]
+
+
+class NasPredictError(Exception):
+    """Base class of every error naspredict raises on bad input."""
+
+
+class InvalidArchitectureError(NasPredictError, ValueError):
+    """An architecture string or op list that is not a member of its search space."""
+
+
+class UnknownNameError(NasPredictError, KeyError):
+    """A name that is not registered; the message lists the valid ones."""
+
+    def __str__(self) -> str:  # KeyError would repr() the message
+        return str(self.args[0]) if self.args else ""
+
+
+class BenchmarkFormatError(NasPredictError, ValueError):
+    """A benchmark file that is missing, unreadable, or not in any known format."""
+
+
+class MissingColumnError(BenchmarkFormatError, KeyError):
+    """A table lacks a column that the operation needs."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
+class UnsafePickleError(BenchmarkFormatError):
+    """A pickle names a global outside the allow-list of its format; nothing in it was run."""

@@ -1,0 +1,46 @@
+"""Search spaces: parse, format, enumerate, sample and compare architectures.
+
+>>> from naspredict.spaces import get_space
+>>> space = get_space("nb201")
+>>> len(space), space.n_classes
+(15625, 6466)
+"""
+
+from naspredict._registry import Registry
+from naspredict.errors import InvalidArchitectureError
+from naspredict.spaces._base import SearchSpace
+from naspredict.spaces._cell import CellSpace
+from naspredict.spaces.nb201 import NB201Space
+from naspredict.spaces.tnb101_macro import TNB101MacroSpace
+from naspredict.spaces.tnb101_micro import TNB101MicroSpace
+
+__all__ = [
+    "SPACES",
+    "CellSpace",
+    "NB201Space",
+    "SearchSpace",
+    "TNB101MacroSpace",
+    "TNB101MicroSpace",
+    "detect_space",
+    "get_space",
+]
+
+SPACES: Registry[SearchSpace] = Registry("search space")
+for _space in (NB201Space(), TNB101MicroSpace(), TNB101MacroSpace()):
+    SPACES.register(_space.name)(_space)
+
+
+def get_space(space: str | SearchSpace) -> SearchSpace:
+    """The space named ``space`` (a space object is returned as is)."""
+    return space if isinstance(space, SearchSpace) else SPACES.get(space)
+
+
+def detect_space(arch: str) -> SearchSpace:
+    """The space whose format ``arch`` is written in; InvalidArchitectureError if none."""
+    for name in SPACES:
+        space = SPACES.get(name)
+        if space.is_valid(arch):
+            return space
+    raise InvalidArchitectureError(
+        f"{arch!r} is not an architecture of any space ({', '.join(SPACES.names())})"
+    )

@@ -1,0 +1,120 @@
+"""The 4-node cell shared by NB201 and TransNAS-Bench-101 micro.
+
+Node 0 is the input, node 3 the output; node ``j`` sums ``op(x_i)`` over ``i < j``. The six
+edges are ordered as in the arch strings: (0->1), (0->2), (1->2), (0->3), (1->3), (2->3).
+"""
+
+from __future__ import annotations
+
+import itertools
+from abc import abstractmethod
+from collections.abc import Sequence
+from functools import cached_property
+
+import numpy as np
+
+from naspredict.errors import InvalidArchitectureError
+from naspredict.spaces._base import SearchSpace
+
+#: (source, target) of each edge, in string order.
+EDGES: tuple[tuple[int, int], ...] = ((0, 1), (0, 2), (1, 2), (0, 3), (1, 3), (2, 3))
+N_NODES = 4
+
+
+class CellSpace(SearchSpace):
+    """A space of 4-node cells with one op per edge, ``len(ops) ** 6`` cells."""
+
+    #: Op names, indexed by op index.
+    ops: tuple[str, ...]
+    #: Index of the op that outputs zeros.
+    zero_op: int
+    #: Index of the identity op.
+    skip_op: int
+    #: Names used for the isomorphism key (the NB201 names, so keys agree across spaces).
+    _key_names: tuple[str, ...]
+
+    edges = EDGES
+
+    @abstractmethod
+    def _split(self, arch: str) -> list[list[str]]:
+        """Op tokens of nodes 1..3 in ``arch``, or raise InvalidArchitectureError."""
+
+    def _op_index(self, token: str, arch: str) -> int:
+        try:
+            return self.ops.index(token)
+        except ValueError:
+            raise InvalidArchitectureError(
+                f"unknown {self.name} op {token!r} in {arch!r}; valid: {', '.join(self.ops)}"
+            ) from None
+
+    def _check_ops(self, ops: Sequence[int]) -> tuple[int, ...]:
+        ops = tuple(int(o) for o in ops)
+        if len(ops) != len(EDGES) or not all(0 <= o < len(self.ops) for o in ops):
+            raise InvalidArchitectureError(
+                f"{self.name} needs {len(EDGES)} op indices in [0, {len(self.ops)}), got {ops}"
+            )
+        return ops
+
+    def _enumerate(self) -> list[str]:
+        return [self.format(o) for o in itertools.product(range(len(self.ops)), repeat=len(EDGES))]
+
+    def op_matrix(self, archs: Sequence[str] | None = None) -> np.ndarray:
+        """Op indices, shape ``(n_archs, 6)``; all archs in code order when ``archs`` is None."""
+        codes = np.arange(len(self)) if archs is None else self.codes(archs)
+        return self._all_ops[codes]
+
+    @cached_property
+    def _all_ops(self) -> np.ndarray:
+        grid = np.array(list(itertools.product(range(len(self.ops)), repeat=len(EDGES))))
+        return grid.astype(np.int8)
+
+    def neighbours(self, arch: str) -> list[str]:
+        ops = self.parse(arch)
+        out = []
+        for edge, op in itertools.product(range(len(EDGES)), range(len(self.ops))):
+            if op != ops[edge]:
+                out.append(self.format((*ops[:edge], op, *ops[edge + 1 :])))
+        return out
+
+    def isomorphism_key(self, arch: str) -> str:
+        """NAS-Bench-201's ``to_unique_str(consider_zero=True)`` of the cell.
+
+        Each node is the sorted ``+``-join of its input terms: a zero op, or an input that
+        is zero, gives ``#``; a skip passes the input's term through; any other op wraps it
+        as ``(term)@op``. Cells with equal keys compute the same function.
+        """
+        ops = self.parse(arch)
+        terms = {0: "0"}
+        for node in range(1, N_NODES):
+            parts = []
+            for (src, dst), op in zip(EDGES, ops, strict=True):
+                if dst != node:
+                    continue
+                if op == self.zero_op or terms[src] == "#":
+                    parts.append("#")
+                elif op == self.skip_op:
+                    parts.append(terms[src])
+                else:
+                    parts.append(f"({terms[src]})@{self._key_names[op]}")
+            terms[node] = "+".join(sorted(parts))
+        return terms[N_NODES - 1]
+
+    def has_unreachable_ops(self, arch: str) -> bool:
+        """Whether some non-zero op lies on no path from input to output."""
+        return bool(self.unreachable_mask([arch])[0])
+
+    def unreachable_mask(self, archs: Sequence[str] | None = None) -> np.ndarray:
+        """Vectorised :meth:`has_unreachable_ops`; all archs in code order when None."""
+        live = self.op_matrix(archs) != self.zero_op  # (n, 6)
+        n = live.shape[0]
+        edge = {e: live[:, k] for k, e in enumerate(EDGES)}
+        from_input = [np.ones(n, bool)] + [np.zeros(n, bool)] * (N_NODES - 1)
+        for j in range(1, N_NODES):
+            from_input[j] = np.logical_or.reduce([from_input[i] & edge[(i, j)] for i in range(j)])
+        to_output = [np.zeros(n, bool)] * (N_NODES - 1) + [np.ones(n, bool)]
+        for i in range(N_NODES - 2, -1, -1):
+            to_output[i] = np.logical_or.reduce(
+                [edge[(i, j)] & to_output[j] for j in range(i + 1, N_NODES)]
+            )
+        useless = [edge[(i, j)] & ~(from_input[i] & to_output[j]) for i, j in EDGES]
+        return np.logical_or.reduce(useless)
