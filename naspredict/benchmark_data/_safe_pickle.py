@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import _compat_pickle
 import bz2
+import codecs
 import collections
 import io
 import pickle
@@ -31,6 +33,10 @@ CONTAINERS_AND_ARRAYS: dict[tuple[str, str], Any] = {
     ("numpy._core.multiarray", "scalar"): np._core.multiarray.scalar,
     ("numpy.core.multiarray", "_reconstruct"): np._core.multiarray._reconstruct,
     ("numpy._core.multiarray", "_reconstruct"): np._core.multiarray._reconstruct,
+    ("numpy.core.numeric", "_frombuffer"): np._core.numeric._frombuffer,
+    ("numpy._core.numeric", "_frombuffer"): np._core.numeric._frombuffer,
+    # protocol 2 writes bytes as _codecs.encode(str, "latin1")
+    ("_codecs", "encode"): codecs.encode,
 }
 # NumPy >= 1.25 pickles dtypes as numpy.dtypes.<Kind>DType classes.
 CONTAINERS_AND_ARRAYS.update(
@@ -55,6 +61,10 @@ class RestrictedUnpickler(pickle.Unpickler):
         self._source = source
 
     def find_class(self, module: str, name: str) -> Any:
+        # protocols 0-2 use Python 2 names (``__builtin__.set``), as pickle.Unpickler maps them
+        if (module, name) in _compat_pickle.NAME_MAPPING:
+            module, name = _compat_pickle.NAME_MAPPING[(module, name)]
+        module = _compat_pickle.IMPORT_MAPPING.get(module, module)
         try:
             return self._allowed[(module, name)]
         except KeyError:

@@ -1,0 +1,55 @@
+"""The restricted unpickler admits containers and arrays, and nothing else."""
+
+from __future__ import annotations
+
+import collections
+import pickle
+
+import numpy as np
+import pytest
+
+from naspredict.benchmark_data import load_pickle
+from naspredict.errors import BenchmarkFormatError, UnsafePickleError
+
+
+def dump(tmp_path, obj, protocol=4):
+    path = tmp_path / "x.pickle"
+    path.write_bytes(pickle.dumps(obj, protocol=protocol))
+    return path
+
+
+@pytest.mark.parametrize("protocol", [2, 4, 5])
+def test_containers_and_arrays_load(tmp_path, protocol):
+    obj = {
+        "a": collections.OrderedDict(b=[1.0, np.float64(2.5)]),
+        "arr": np.arange(6.0).reshape(2, 3),
+        "s": {1, 2},
+        ("t", 1): None,
+    }
+    back = load_pickle(dump(tmp_path, obj, protocol))
+    assert back["a"] == obj["a"] and back["s"] == {1, 2} and back[("t", 1)] is None
+    np.testing.assert_array_equal(back["arr"], obj["arr"])
+
+
+@pytest.mark.parametrize(
+    "obj",
+    [collections.Counter(a=1), print, np.random.default_rng(0)],
+    ids=["Counter", "builtin", "Generator"],
+)
+def test_other_globals_are_refused(tmp_path, obj):
+    with pytest.raises(UnsafePickleError, match="refusing to load"):
+        load_pickle(dump(tmp_path, obj))
+
+
+def test_an_allow_list_narrows_what_loads(tmp_path):
+    path = dump(tmp_path, collections.OrderedDict(a=1))
+    assert load_pickle(path, [("collections", "OrderedDict")]) == {"a": 1}
+    with pytest.raises(UnsafePickleError, match=r"collections\.OrderedDict"):
+        load_pickle(path, [])
+
+
+def test_not_a_pickle(tmp_path):
+    path = tmp_path / "x.pickle"
+    path.write_text("hello")
+    with pytest.raises(BenchmarkFormatError, match="not a readable pickle"):
+        load_pickle(path)

@@ -1,0 +1,54 @@
+"""The tidy reader on broken files: each gives one clear error."""
+
+from __future__ import annotations
+
+import pytest
+
+from naspredict.benchmark_data import load_table
+from naspredict.errors import BenchmarkFormatError, InvalidArchitectureError, MissingColumnError
+
+CELL = "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|"
+
+
+def write(tmp_path, name, text):
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+def test_detects_space_and_dataset_from_the_file(tmp_path):
+    table = load_table(write(tmp_path, "my_cifar100_run.csv", f"arch,acc\n{CELL},1.5\n"))
+    assert table.space.name == "nb201" and table.dataset == "cifar100"
+    micro = load_table(write(tmp_path, "t.csv", "arch,x\n64-41414-1_02_333,1\n"))
+    assert micro.space.name == "tnb101-micro" and micro.dataset is None
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "error", "message"),
+    [
+        ("a.csv", "name,acc\nx,1\n", MissingColumnError, "no 'arch' column; columns: name, acc"),
+        ("a.csv", "arch,acc\n", BenchmarkFormatError, "no rows"),
+        ("a.csv", "arch,acc\nresnet,1\n", InvalidArchitectureError, "row 0: 'resnet' is not"),
+        ("a.csv", f"arch,acc\n{CELL},1\n|none~0|,2\n", InvalidArchitectureError, "row 1"),
+        ("a.csv", f"arch,acc\n{CELL},1\n{CELL},2\n", BenchmarkFormatError, "more than once"),
+        ("a.csv", "", BenchmarkFormatError, "not a readable csv table"),
+        ("a.parquet", "not parquet", BenchmarkFormatError, "not a readable parquet table"),
+        ("a.txt", "arch\n", BenchmarkFormatError, "not a benchmark table in any known format"),
+    ],
+)
+def test_broken_files(tmp_path, name, text, error, message):
+    with pytest.raises(error) as info:
+        load_table(write(tmp_path, name, text))
+    assert message in str(info.value)
+    assert name in str(info.value)
+
+
+def test_missing_path(tmp_path):
+    with pytest.raises(BenchmarkFormatError, match="no such file"):
+        load_table(tmp_path / "nope.csv")
+
+
+def test_unknown_format_name(tmp_path):
+    path = write(tmp_path, "a.csv", f"arch\n{CELL}\n")
+    with pytest.raises(KeyError, match="unknown benchmark format 'xls'; valid: tidy"):
+        load_table(path, format="xls")

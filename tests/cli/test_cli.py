@@ -1,0 +1,115 @@
+"""The command line, as a user runs it: output, --json, and one-line errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from naspredict.benchmark_data import load_table
+from naspredict.cli import main
+
+
+def test_spaces(capsys, tmp_path):
+    assert main(["spaces", "--json", str(tmp_path / "s.json")]) == 0
+    out = capsys.readouterr().out
+    assert "nb201" in out and "15625" in out and "6466" in out and "9445" in out
+    rows = json.loads((tmp_path / "s.json").read_text())
+    assert [(r["name"], r["size"], r["unique"]) for r in rows] == [
+        ("nb201", 15625, 6466),
+        ("tnb101-micro", 4096, 1236),
+        ("tnb101-macro", 3256, 3256),
+    ]
+
+
+def test_data_info_csv(shared, capsys, tmp_path):
+    path = shared / "nb201" / "nb201_cifar10-valid.csv"
+    assert main(["data", "info", str(path), "--json", str(tmp_path / "i.json")]) == 0
+    out = capsys.readouterr().out
+    assert "15625 of 15625 architectures" in out and "valid_acc_200ep" in out
+    info = json.loads((tmp_path / "i.json").read_text())
+    assert info["dataset"] == "cifar10-valid" and info["isomorphism_classes"] == 6466
+    assert info["metrics"]["valid_acc_200ep"]["count"] == 15625
+
+
+def test_data_info_nats_lists_every_dataset(nats_dir, capsys, tmp_path):
+    assert main(["data", "info", str(nats_dir), "--json", str(tmp_path / "i.json")]) == 0
+    infos = json.loads((tmp_path / "i.json").read_text())
+    assert [i["dataset"] for i in infos] == [
+        "cifar10-valid",
+        "cifar10",
+        "cifar100",
+        "ImageNet16-120",
+    ]
+    assert all(i["rows"] == 3 for i in infos)
+    assert "per-epoch curves" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("suffix", [".parquet", ".csv"])
+def test_data_export(nats_dir, tmp_path, suffix, capsys):
+    out = tmp_path / f"t{suffix}"
+    argv = ["data", "export", str(nats_dir), str(out), "--dataset", "cifar100"]
+    assert main([*argv, "--json", str(tmp_path / "e.json")]) == 0
+    table = load_table(out)
+    assert len(table) == 3
+    # Parquet keeps the metadata; a CSV has only its name to tell the dataset by
+    assert table.dataset == ("cifar100" if suffix == ".parquet" else None)
+    assert json.loads((tmp_path / "e.json").read_text())["rows"] == 3
+    assert f"wrote 3 rows of nb201 (cifar100) to {out}" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["data", "info", "missing.csv"], "missing.csv: no such file or directory"),
+        (["data", "info", "{nats}"], None),  # fine: every dataset
+        (["data", "info", "{nats}", "--dataset", "mnist"], "has no dataset 'mnist'; valid:"),
+        (["data", "export", "{nats}", "out.parquet"], "needs a dataset; valid:"),
+        (
+            ["data", "export", "{nats}", "out.xlsx", "--dataset", "cifar10"],
+            "export writes .parquet or .csv",
+        ),
+        (["data", "info", "{bad}"], "row 1: unknown nb201 op 'conv_7x7'"),
+        (["data", "info", "{nats}", "--format", "excel"], "unknown benchmark format 'excel'"),
+    ],
+)
+def test_errors_are_one_line(nats_dir, tmp_path, capsys, monkeypatch, argv, message):
+    monkeypatch.chdir(tmp_path)
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        "arch,acc\n|none~0|+|none~0|none~1|+|none~0|none~1|none~2|,1\n"
+        "|conv_7x7~0|+|none~0|none~1|+|none~0|none~1|none~2|,2\n"
+    )
+    argv = [a.format(nats=nats_dir, bad=bad) for a in argv]
+    status = main(argv)
+    err = capsys.readouterr().err
+    if message is None:
+        assert status == 0
+        return
+    assert status == 1
+    assert err.startswith("naspredict: error: ") and message in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_console_entry_point_prints_no_traceback(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "naspredict", "data", "info", str(tmp_path / "x.parquet")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr and "no such file" in result.stderr
+
+
+def test_debug_shows_the_traceback(tmp_path):
+    with pytest.raises(Exception, match="no such file"):
+        main(["--debug", "data", "info", str(tmp_path / "x.csv")])
+
+
+def test_usage_errors_exit_2(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["data"])
+    assert info.value.code == 2

@@ -1,0 +1,158 @@
+"""NB201 and TransNAS-Bench-101 micro: enumeration, isomorphism, reachability, neighbours."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from naspredict.errors import InvalidArchitectureError
+from naspredict.spaces import NB201Space, TNB101MicroSpace, get_space
+
+CELL = "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|"
+
+
+def test_sizes():
+    nb201, micro = get_space("nb201"), get_space("tnb101-micro")
+    assert len(nb201) == 15_625 and len(set(nb201.all_archs())) == 15_625
+    assert len(micro) == 4_096 and len(set(micro.all_archs())) == 4_096
+    assert nb201.n_classes == 6_466
+    assert int((~nb201.unreachable_mask()).sum()) == 9_445
+
+
+def test_isomorphism_keys_equal_official_unique_str(shared):
+    """Our key is NB201's own ``unique_str``, string for string, on all 15,625 cells."""
+    frame = pd.read_csv(shared / "nb201" / "nb201_cifar10.csv")
+    space = get_space("nb201")
+    keys = [space.isomorphism_key(a) for a in frame["arch"]]
+    assert keys == frame["unique_str"].tolist()
+    ours = space.class_ids[space.codes(frame["arch"])]
+    theirs = pd.factorize(frame["unique_str"])[0]
+    assert (pd.crosstab(ours, theirs).astype(bool).sum(axis=0) == 1).all()
+    assert len(np.unique(ours)) == 6_466
+
+
+def test_reference_zero_cost_file_holds_exactly_the_reachable_cells(shared):
+    frame = pd.read_csv(shared / "nb201" / "nb201_zero_cost_cifar10.csv")
+    space = get_space("nb201")
+    reachable = set(np.flatnonzero(~space.unreachable_mask()))
+    assert set(space.codes(frame["arch"])) == reachable
+
+
+def test_micro_archs_match_the_benchmark_file(shared):
+    frame = pd.read_csv(shared / "tnb101" / "tnb101_micro_class_scene.csv")
+    assert set(frame["arch"]) == set(get_space("tnb101-micro").all_archs())
+
+
+def test_micro_keys_use_the_nb201_rule():
+    """TNB101 micro cells get the key of the NB201 cell with the same ops."""
+    micro, nb201 = get_space("tnb101-micro"), get_space("nb201")
+    for ops in [(3, 2, 1, 0, 3, 1), (1, 1, 1, 1, 1, 1), (0, 3, 3, 2, 0, 1)]:
+        assert micro.isomorphism_key(micro.format(ops)) == nb201.isomorphism_key(nb201.format(ops))
+    assert micro.n_classes == 1_236
+
+
+def test_isomorphism_examples():
+    space = NB201Space()
+    # an op that reads a zero node is dead: the cell is the one with that op removed
+    dead = "|none~0|+|none~0|nor_conv_3x3~1|+|skip_connect~0|none~1|none~2|"
+    alive = "|none~0|+|none~0|none~1|+|skip_connect~0|none~1|none~2|"
+    assert space.isomorphism_key(dead) == space.isomorphism_key(alive) == "#+#+0"
+    assert space.canonical(dead) == space.canonical(alive)
+    assert space.has_unreachable_ops(dead) and not space.has_unreachable_ops(alive)
+    assert not space.has_unreachable_ops(CELL)
+    # node 1 copies the input, so the output's two convs can read either node
+    a = "|skip_connect~0|+|none~0|none~1|+|nor_conv_1x1~0|nor_conv_3x3~1|none~2|"
+    b = "|skip_connect~0|+|none~0|none~1|+|nor_conv_3x3~0|nor_conv_1x1~1|none~2|"
+    assert space.isomorphism_key(a) == space.isomorphism_key(b)
+    assert space.isomorphism_key(a) != space.isomorphism_key(CELL)
+
+
+def test_canonical_is_a_class_member_and_idempotent():
+    space = NB201Space()
+    archs = space.sample(np.random.default_rng(0), 200)
+    for arch in archs:
+        rep = space.canonical(arch)
+        assert space.isomorphism_key(rep) == space.isomorphism_key(arch)
+        assert space.canonical(rep) == rep
+    codes = space.codes(archs)
+    assert space.archs_from_codes(space.canonical_codes(codes)) == [
+        space.canonical(a) for a in archs
+    ]
+    assert len(space.unique_archs()) == 6_466
+
+
+@pytest.mark.parametrize("space", [NB201Space(), TNB101MicroSpace()], ids=lambda s: s.name)
+def test_neighbours_change_exactly_one_op(space):
+    arch = space.sample(np.random.default_rng(1), 1)[0]
+    ops = np.array(space.parse(arch))
+    nbrs = space.neighbours(arch)
+    assert len(nbrs) == len(set(nbrs)) == 6 * (len(space.ops) - 1)
+    for nbr in nbrs:
+        assert (np.array(space.parse(nbr)) != ops).sum() == 1
+
+
+def test_op_matrix_and_codes_agree():
+    space = NB201Space()
+    mat = space.op_matrix()
+    assert mat.shape == (15_625, 6)
+    archs = space.all_archs()
+    assert [tuple(r) for r in mat[[0, 7, 15_624]]] == [
+        space.parse(archs[i]) for i in (0, 7, 15_624)
+    ]
+    np.testing.assert_array_equal(space.codes(archs), np.arange(15_625))
+
+
+def test_parse_accepts_inputs_in_any_order_and_normalizes():
+    space = NB201Space()
+    shuffled = "|nor_conv_3x3~0|+|nor_conv_3x3~1|nor_conv_3x3~0|+|nor_conv_3x3~2|skip_connect~0|nor_conv_3x3~1|"
+    assert space.normalize(shuffled) == CELL
+    assert space.normalize(f"  {CELL}\n") == CELL
+    assert space.codes([shuffled])[0] == space.codes([CELL])[0]
+
+
+@pytest.mark.parametrize(
+    ("arch", "message"),
+    [
+        ("|conv_5x5~0|+|none~0|none~1|+|none~0|none~1|none~2|", "unknown nb201 op 'conv_5x5'"),
+        ("|none~0|+|none~0|none~1|", "needs 3 nodes"),
+        ("|none~0|+|none~0|+|none~0|none~1|none~2|", "node 2 of"),
+        ("|none~0|+|none~0|none~0|+|none~0|none~1|none~2|", "each of inputs 0..1 once"),
+        ("|none~1|+|none~0|none~1|+|none~0|none~1|none~2|", "each of inputs 0..0 once"),
+        ("|none0|+|none~0|none~1|+|none~0|none~1|none~2|", "is not 'op~input'"),
+        ("none~0+|none~0|none~1|+|none~0|none~1|none~2|", "must be written |op~i|"),
+        ("", "needs 3 nodes"),
+    ],
+)
+def test_nb201_errors_name_the_problem(arch, message):
+    with pytest.raises(InvalidArchitectureError, match=None) as info:
+        NB201Space().parse(arch)
+    assert message in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("arch", "message"),
+    [
+        ("64-41414-4_00_000", "unknown tnb101-micro op '4'"),
+        ("64-41414-0_000_00", "a_bc_def"),
+        ("64-4141-0_00_000", "must start with '64-41414-'"),
+    ],
+)
+def test_micro_errors_name_the_problem(arch, message):
+    with pytest.raises(InvalidArchitectureError) as info:
+        TNB101MicroSpace().parse(arch)
+    assert message in str(info.value)
+
+
+def test_format_checks_op_indices():
+    with pytest.raises(InvalidArchitectureError, match="6 op indices"):
+        NB201Space().format([0, 1, 2])
+    with pytest.raises(InvalidArchitectureError, match="6 op indices"):
+        TNB101MicroSpace().format([0, 1, 2, 3, 4, 0])
+
+
+def test_sample_is_uniform_and_seeded():
+    space = NB201Space()
+    a = space.sample(np.random.default_rng(3), 5)
+    assert a == space.sample(np.random.default_rng(3), 5)
+    assert len(set(space.sample(np.random.default_rng(4), 15_625, replace=False))) == 15_625
