@@ -9,8 +9,10 @@ from __future__ import annotations
 __all__ = [
     "BenchmarkFormatError",
     "InvalidArchitectureError",
+    "InvalidTargetError",
     "MissingColumnError",
     "NasPredictError",
+    "NotFittedError",
     "UnknownNameError",
     "UnsafePickleError",
 ]
@@ -44,3 +46,11 @@ class MissingColumnError(BenchmarkFormatError, KeyError):
 
 class UnsafePickleError(BenchmarkFormatError):
     """A pickle names a global outside the allow-list of its format; nothing in it was run."""
+
+
+class InvalidTargetError(NasPredictError, ValueError):
+    """Training targets that are missing, non-numeric or not finite."""
+
+
+class NotFittedError(NasPredictError, ValueError, AttributeError):
+    """A predictor used before ``fit``."""

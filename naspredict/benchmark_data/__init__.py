@@ -6,11 +6,14 @@
 """
 
 from naspredict.benchmark_data._load import READERS, Reader, find_reader, load_table, table_datasets
+from naspredict.benchmark_data._naslib import read_naslib_nb201, read_naslib_zc
 from naspredict.benchmark_data._nats import read_nats
+from naspredict.benchmark_data._nb201_pth import read_nb201_pth
 from naspredict.benchmark_data._nb201_results import NB201_DATASETS
 from naspredict.benchmark_data._safe_pickle import RestrictedUnpickler, load_pickle
 from naspredict.benchmark_data._table import BenchmarkTable
 from naspredict.benchmark_data._tidy import read_tidy
+from naspredict.benchmark_data._tnb101_pth import read_tnb101_pth
 
 __all__ = [
     "NB201_DATASETS",
@@ -21,7 +24,11 @@ __all__ = [
     "find_reader",
     "load_pickle",
     "load_table",
+    "read_naslib_nb201",
+    "read_naslib_zc",
     "read_nats",
+    "read_nb201_pth",
     "read_tidy",
+    "read_tnb101_pth",
     "table_datasets",
 ]

@@ -7,9 +7,19 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from naspredict._registry import Registry
+from naspredict.benchmark_data._naslib import (
+    naslib_nb201_datasets,
+    naslib_zc_datasets,
+    read_naslib_nb201,
+    read_naslib_zc,
+    sniff_naslib_nb201,
+    sniff_naslib_zc,
+)
 from naspredict.benchmark_data._nats import nats_datasets, read_nats, sniff_nats
+from naspredict.benchmark_data._nb201_pth import read_nb201_pth, sniff_nb201_pth
 from naspredict.benchmark_data._table import BenchmarkTable
 from naspredict.benchmark_data._tidy import read_tidy, sniff_tidy
+from naspredict.benchmark_data._tnb101_pth import read_tnb101_pth, sniff_tnb101_pth, tnb101_datasets
 from naspredict.errors import BenchmarkFormatError
 
 
@@ -28,6 +38,10 @@ READERS: Registry[Reader] = Registry("benchmark format")
 for _reader in (
     Reader("tidy", sniff_tidy, read_tidy),
     Reader("nats", sniff_nats, read_nats, nats_datasets),
+    Reader("nb201-pth", sniff_nb201_pth, read_nb201_pth, nats_datasets),
+    Reader("tnb101-pth", sniff_tnb101_pth, read_tnb101_pth, tnb101_datasets),
+    Reader("naslib-nb201", sniff_naslib_nb201, read_naslib_nb201, naslib_nb201_datasets),
+    Reader("naslib-zc", sniff_naslib_zc, read_naslib_zc, naslib_zc_datasets),
 ):
     READERS.register(_reader.name)(_reader)
 

@@ -4,16 +4,25 @@ NATS-Bench and the NAS-Bench-201 ``.pth`` files store, per cell and training bud
 whose ``all_results`` maps ``(dataset, seed)`` to per-epoch metrics: ``train_acc1es[epoch]``,
 ``train_losses[epoch]``, ``train_times[epoch]``, and ``eval_acc1es["<eval>@<epoch>"]`` (same
 for ``eval_losses``), plus ``params`` (M), ``flop`` (MFLOPs) and ``latency`` (s).
+
+NAS-Bench-201 v1.0 files are older: some evaluation sets are stored for the last epoch only
+(or not at all), and ``train_times`` is None.
+
+The module also holds what every reader of an official file shares: choosing the dataset of
+a file that holds several, and building the table with errors that name the file.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
-from naspredict.errors import BenchmarkFormatError, UnknownNameError
+from naspredict.benchmark_data._table import BenchmarkTable
+from naspredict.errors import BenchmarkFormatError, InvalidArchitectureError, UnknownNameError
 
 #: The four NB201 settings and, for each, the evaluation set behind each column prefix
 #: (as NAS-Bench-201's ``get_more_info`` maps them).
@@ -27,17 +36,40 @@ NB201_DATASETS: dict[str, dict[str, str]] = {
 
 def check_dataset(dataset: str | None, where: str) -> str:
     """Validate an NB201 setting name; the error lists the valid ones."""
-    if dataset not in NB201_DATASETS:
+    return choose_dataset(dataset, list(NB201_DATASETS), where)
+
+
+def choose_dataset(dataset: str | None, names: list[str], where: str) -> str:
+    """``dataset`` if it is one of ``names``, or the only name when ``dataset`` is None.
+
+    Otherwise UnknownNameError, whose message starts with ``where`` and lists ``names``.
+    """
+    if dataset is None and len(names) == 1:
+        return names[0]
+    if dataset not in names:
         what = "needs a dataset" if dataset is None else f"has no dataset {dataset!r}"
-        raise UnknownNameError(f"{where} {what}; valid: {', '.join(NB201_DATASETS)}")
+        raise UnknownNameError(f"{where} {what}; valid: {', '.join(names)}")
     return dataset
+
+
+def table_of_rows(
+    rows: list[dict[str, Any]], path: Path, *, space: str, dataset: str
+) -> BenchmarkTable:
+    """The table of the rows read from ``path``; an error in them names the file."""
+    if not rows:
+        raise BenchmarkFormatError(f"{path}: the file holds no results")
+    try:
+        return BenchmarkTable(pd.DataFrame(rows), space=space, dataset=dataset, source=str(path))
+    except (InvalidArchitectureError, BenchmarkFormatError) as err:
+        raise type(err)(f"{path}: {err}") from None
 
 
 def results_row(hp2results: Mapping[str, Any], dataset: str, where: str) -> dict[str, Any]:
     """Columns of one cell for ``dataset``, every budget in ``hp2results`` (``"12"``, ``"200"``).
 
     Scalars are seed means at the last epoch; ``*_curve`` columns are seed means per epoch,
-    for the sets evaluated at every epoch.
+    for the sets evaluated at every epoch. A set evaluated in no run at the last epoch has no
+    column; ``train_time_*`` is NaN where the file has no training times.
     """
     row: dict[str, Any] = {}
     for hp, results in hp2results.items():
@@ -50,16 +82,23 @@ def results_row(hp2results: Mapping[str, Any], dataset: str, where: str) -> dict
         suffix = f"_{hp}ep"
         try:
             row.update(_budget_columns(runs, dataset, suffix))
-        except (KeyError, TypeError, ValueError) as err:
+            if "params" not in row:
+                row.update(_cost_columns(runs[0]))
+        except (KeyError, TypeError, ValueError, AttributeError) as err:
+            reason = f"missing {err}" if isinstance(err, KeyError) else str(err)
             raise BenchmarkFormatError(
-                f"{where}: malformed results for {dataset}, budget {hp}: missing {err}"
+                f"{where}: malformed results for {dataset}, budget {hp}: {reason}"
             ) from None
-        if "params" not in row:
-            row["params"] = float(runs[0]["params"])
-            row["flops"] = float(runs[0]["flop"])
-            latency = runs[0].get("latency") or [np.nan]
-            row["latency"] = float(np.mean(latency))
     return row
+
+
+def _cost_columns(run: Mapping[str, Any]) -> dict[str, float]:
+    latency = run.get("latency") or [np.nan]
+    return {
+        "params": float(run["params"]),
+        "flops": float(run["flop"]),
+        "latency": float(np.mean(latency)),
+    }
 
 
 def _budget_columns(runs: list[Mapping[str, Any]], dataset: str, suffix: str) -> dict[str, Any]:
@@ -77,15 +116,20 @@ def _budget_columns(runs: list[Mapping[str, Any]], dataset: str, suffix: str) ->
                 series[f"{role}_{metric}"] = [
                     [d[f"{eval_name}@{e}"] for e in range(epochs)] for d in per_run
                 ]
-            else:
+            elif any(f"{eval_name}@{last}" in d for d in per_run):
                 out[f"{role}_{metric}{suffix}"] = float(
-                    np.mean([d[f"{eval_name}@{last}"] for d in per_run])
+                    np.nanmean([d.get(f"{eval_name}@{last}", np.nan) for d in per_run])
                 )
     for name, values in series.items():
         curve = np.asarray(values, dtype=float).mean(axis=0)
         out[f"{name}{suffix}"] = float(curve[-1])
         out[f"{name}{suffix}_curve"] = curve
     out[f"train_time{suffix}"] = float(
-        np.mean([sum(r["train_times"][e] for e in range(epochs)) for r in runs])
+        np.mean([_total_time(r["train_times"], epochs) for r in runs])
     )
     return out
+
+
+def _total_time(times: Mapping[int, float] | None, epochs: int) -> float:
+    """Training time over ``epochs`` (s); NaN for a run without times (NAS-Bench-201 v1.0)."""
+    return np.nan if not times else float(sum(times[e] for e in range(epochs)))

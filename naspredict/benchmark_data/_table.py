@@ -166,19 +166,22 @@ class BenchmarkTable:
 
     # -- look-up --------------------------------------------------------------------------
 
-    def rows(self, archs: Iterable[str], *, isomorphic: bool = True) -> np.ndarray:
+    def rows(
+        self, archs: Iterable[str], *, isomorphic: bool = True, missing: str = "raise"
+    ) -> np.ndarray:
         """Row position of each architecture (vectorised).
 
         Any accepted spelling works. With ``isomorphic`` (the default), an architecture the
-        table lacks resolves to a row of its isomorphism class, if the table has one.
+        table lacks resolves to a row of its isomorphism class, if the table has one. One
+        still without a row raises, or gets -1 with ``missing="ignore"``.
         """
         archs = list(archs)
         codes = self.space.codes(archs)
         rows = self._row_of_code[codes]
         if isomorphic:
-            missing = rows < 0
-            rows[missing] = self._row_of_class[self.space.class_ids[codes[missing]]]
-        if (rows < 0).any():
+            absent = rows < 0
+            rows[absent] = self._row_of_class[self.space.class_ids[codes[absent]]]
+        if missing != "ignore" and (rows < 0).any():
             arch = archs[int(np.flatnonzero(rows < 0)[0])]
             raise InvalidArchitectureError(
                 f"{arch!r} is a valid {self.space.name} architecture but has no row in the table"

@@ -1,0 +1,77 @@
+"""``naspredict evaluate``: predictors under a published protocol, over sizes and seeds."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from naspredict._io import atomic_path, write_json
+from naspredict.benchmark_data import load_table
+from naspredict.cli._options import add_table_options, int_list, name_list
+from naspredict.evaluation import (
+    PROTOCOLS,
+    evaluate,
+    markdown_table,
+    plot_kendall_tau,
+    summarize,
+)
+from naspredict.predictors import make_predictor
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser(
+        "evaluate", help="evaluate predictors under a protocol over training sizes and seeds"
+    )
+    add_table_options(parser)
+    parser.add_argument(
+        "--predictors",
+        type=name_list,
+        default=["xgb"],
+        help="comma-separated predictor names (NAME@ENCODING allowed)",
+    )
+    parser.add_argument("--protocol", default="gates", choices=PROTOCOLS.names())
+    parser.add_argument("--train-sizes", type=int_list, default=[78, 390, 781, 3906])
+    parser.add_argument("--seeds", type=int, default=5, help="number of seeds (0..N-1)")
+    parser.add_argument(
+        "--json",
+        metavar="PATH",
+        help="write results to PATH, with a markdown table (.md) and a plot (.png) beside it; "
+        "finished runs are kept in PATH.runs.jsonl so a killed run resumes",
+    )
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> None:
+    table = load_table(args.table, dataset=args.dataset, format=args.format)
+    predictors = {name: make_predictor(name, space=table.space.name) for name in args.predictors}
+    checkpoint = Path(f"{args.json}.runs.jsonl") if args.json else None
+    results = evaluate(
+        table,
+        args.target,
+        predictors,
+        protocol=args.protocol,
+        train_sizes=args.train_sizes,
+        seeds=range(args.seeds),
+        checkpoint=checkpoint,
+    )
+    summary = summarize(results)
+    text = markdown_table(summary)
+    print(text, end="")
+    if args.json:
+        path = Path(args.json)
+        title = f"{table.space.name} {table.dataset or ''} {args.target}, {args.protocol}"
+        write_json(
+            path,
+            {
+                "table": str(args.table),
+                "space": table.space.name,
+                "dataset": table.dataset,
+                "target": args.target,
+                "protocol": args.protocol,
+                "summary": summary.to_dict(orient="records"),
+                "runs": results.to_dict(orient="records"),
+            },
+        )
+        with atomic_path(path.with_suffix(".md")) as tmp:
+            tmp.write_text(f"# {title}\n\n{text}")
+        plot_kendall_tau(summary, path.with_suffix(".png"), title)

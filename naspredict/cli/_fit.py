@@ -1,0 +1,124 @@
+"""``naspredict fit`` and ``naspredict predict``: train a predictor, save it, use it."""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+import numpy as np
+
+from naspredict.benchmark_data import load_table
+from naspredict.cli._options import add_table_options
+from naspredict.cli._output import add_json_option, emit, format_rows
+from naspredict.errors import InvalidArchitectureError
+from naspredict.evaluation import target_values
+from naspredict.predictors import (
+    PREDICTORS,
+    load_predictor,
+    make_predictor,
+    read_manifest,
+    save_predictor,
+    tune,
+)
+
+DEFAULT_PREDICTOR = "xgb"
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    fit = sub.add_parser("fit", help="fit a predictor on a table and save it")
+    add_table_options(fit)
+    fit.add_argument(
+        "--predictor",
+        default=DEFAULT_PREDICTOR,
+        help=f"one of {', '.join(PREDICTORS.names())}; NAME@ENCODING sets the encoding "
+        f"(default {DEFAULT_PREDICTOR})",
+    )
+    fit.add_argument("--train-size", type=int, help="fit on this many random rows (default: all)")
+    fit.add_argument("--seed", type=int, default=0, help="seed of the sample and the model")
+    fit.add_argument(
+        "--tune",
+        type=int,
+        default=0,
+        metavar="TRIALS",
+        help="tune hyper-parameters with optuna for this many trials (k-fold CV "
+        "on the training rows only)",
+    )
+    fit.add_argument("--tune-timeout", type=float, metavar="SECONDS", help="time budget of --tune")
+    fit.add_argument("--out", required=True, help="directory to save the predictor in")
+    add_json_option(fit)
+    fit.set_defaults(func=run_fit)
+
+    predict = sub.add_parser("predict", help="predict architectures with a saved predictor")
+    predict.add_argument("model", help="directory written by `naspredict fit`")
+    predict.add_argument("archs", nargs="*", help="architecture strings")
+    predict.add_argument(
+        "--archs",
+        dest="archs_file",
+        metavar="FILE",
+        help="file of architecture strings, one per line",
+    )
+    add_json_option(predict)
+    predict.set_defaults(func=run_predict)
+
+
+def run_fit(args: argparse.Namespace) -> None:
+    table = load_table(args.table, dataset=args.dataset, format=args.format)
+    y = target_values(table, args.target)
+    rows = np.arange(len(table))
+    if args.train_size is not None:
+        if not 1 <= args.train_size <= len(table):
+            raise InvalidArchitectureError(
+                f"--train-size must be between 1 and {len(table)} (the table's rows)"
+            )
+        rows = np.random.default_rng(args.seed).permutation(len(table))[: args.train_size]
+    archs = [table.archs[i] for i in rows]
+    predictor = make_predictor(args.predictor, space=table.space.name)
+    if "random_state" in predictor.get_params():
+        predictor.set_params(random_state=args.seed)
+    start = time.perf_counter()
+    if args.tune:
+        predictor, _ = tune(
+            predictor, archs, y[rows], n_trials=args.tune, timeout=args.tune_timeout, seed=args.seed
+        )
+    else:
+        predictor.fit(archs, y[rows])
+    seconds = time.perf_counter() - start
+    info = {
+        "predictor": args.predictor,
+        "space": table.space.name,
+        "table": str(args.table),
+        "dataset": table.dataset,
+        "target": args.target,
+        "train_size": len(rows),
+        "seed": args.seed,
+        "fit_seconds": round(seconds, 3),
+    }
+    save_predictor(predictor, args.out, fit=info)
+    emit(
+        args,
+        {**info, "out": str(args.out), "params": predictor.get_params(deep=False)},
+        f"fitted {args.predictor} on {len(rows)} architectures of {table.space.name} "
+        f"({table.dataset or '-'}, {args.target}) in {seconds:.1f} s; saved to {args.out}",
+    )
+
+
+def run_predict(args: argparse.Namespace) -> None:
+    archs = list(args.archs)
+    if args.archs_file:
+        lines = Path(args.archs_file).read_text().splitlines()
+        archs += [a.strip() for a in lines if a.strip() and not a.lstrip().startswith("#")]
+    if not archs:
+        raise InvalidArchitectureError("give architecture strings, or --archs FILE")
+    manifest = read_manifest(args.model)
+    predictor = load_predictor(args.model)
+    space = predictor.space_
+    for i, arch in enumerate(archs):
+        try:
+            space.parse(arch)
+        except InvalidArchitectureError as err:
+            raise InvalidArchitectureError(f"architecture {i + 1}: {err}") from None
+    values = predictor.predict(archs)
+    target = manifest.get("fit", {}).get("target", "prediction")
+    rows = [{"arch": a, target: float(v)} for a, v in zip(archs, values, strict=True)]
+    emit(args, {"model": str(args.model), "target": target, "predictions": rows}, format_rows(rows))

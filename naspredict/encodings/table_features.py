@@ -1,0 +1,55 @@
+"""Per-architecture numbers from a table (params, FLOPs, zero-cost scores) as features."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from naspredict.benchmark_data import BenchmarkTable
+from naspredict.encodings._base import Encoder
+from naspredict.errors import InvalidArchitectureError
+from naspredict.spaces import SearchSpace
+
+
+class TableFeatures(Encoder):
+    """Columns of a :class:`BenchmarkTable`, looked up per architecture.
+
+    An architecture the table lacks takes the row of an isomorphic cell; one with neither
+    gets NaN, which tree models handle natively.
+
+    Parameters
+    ----------
+    table : BenchmarkTable
+        Where the values come from (e.g. reference zero-cost scores).
+    columns : sequence of str
+        Numeric columns to use.
+    """
+
+    name = "table"
+
+    def __init__(self, table: BenchmarkTable, columns: Sequence[str]) -> None:
+        self.table = table
+        self.columns = tuple(columns)
+        for column in self.columns:
+            table.column(column)
+
+    def encode_space(self, space: SearchSpace) -> np.ndarray:
+        if space is not self.table.space:
+            raise InvalidArchitectureError(
+                f"the feature table is of {self.table.space.name}, not {space.name}"
+            )
+        rows = self.table.rows(space.all_archs(), missing="ignore")
+        values = self.table.frame[list(self.columns)].to_numpy(dtype=np.float64)
+        out = np.full((len(rows), len(self.columns)), np.nan)
+        out[rows >= 0] = values[rows[rows >= 0]]
+        return out
+
+    def feature_names(self, space: SearchSpace) -> list[str]:
+        return list(self.columns)
+
+    def __repr__(self) -> str:
+        return f"TableFeatures({self.table.source!r}, columns={list(self.columns)})"
+
+    def __hash__(self) -> int:
+        return hash((id(self.table), self.columns))

@@ -1,0 +1,24 @@
+"""Evaluation of predictors under the published protocols.
+
+>>> from naspredict.evaluation import evaluate, summarize
+>>> results = evaluate(table, "valid_acc_200ep", {"xgb": XGBPredictor()},
+...                    protocol="gates", train_sizes=[78, 781], seeds=range(5))  # doctest: +SKIP
+"""
+
+from naspredict.evaluation._evaluate import evaluate, summarize, target_values
+from naspredict.evaluation._metrics import precision_at_top, prediction_metrics
+from naspredict.evaluation._protocols import PROTOCOLS, ProtocolError, Split
+from naspredict.evaluation._report import markdown_table, plot_kendall_tau
+
+__all__ = [
+    "PROTOCOLS",
+    "ProtocolError",
+    "Split",
+    "evaluate",
+    "markdown_table",
+    "plot_kendall_tau",
+    "precision_at_top",
+    "prediction_metrics",
+    "summarize",
+    "target_values",
+]

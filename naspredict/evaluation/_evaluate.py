@@ -1,0 +1,160 @@
+"""Run predictors through a protocol over training sizes and seeds."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.base import clone
+from tqdm.auto import tqdm
+
+from naspredict._io import atomic_path
+from naspredict.benchmark_data import BenchmarkTable
+from naspredict.evaluation._metrics import prediction_metrics
+from naspredict.evaluation._protocols import PROTOCOLS
+from naspredict.predictors import ArchPredictor
+from naspredict.predictors._base import check_target
+
+logger = logging.getLogger(__name__)
+
+#: Columns that identify one run.
+RUN_KEYS = ("predictor", "train_size", "seed")
+
+
+def target_values(table: BenchmarkTable, target: str) -> np.ndarray:
+    """The target column, checked to be finite (InvalidTargetError names the NaN rows)."""
+    values = table.column(target)
+    return check_target(values, len(values))
+
+
+def evaluate(
+    table: BenchmarkTable,
+    target: str,
+    predictors: Mapping[str, ArchPredictor],
+    *,
+    protocol: str = "gates",
+    train_sizes: Sequence[int] = (78, 390, 781, 3906),
+    seeds: Sequence[int] = (0, 1, 2, 3, 4),
+    checkpoint: str | Path | None = None,
+    progress: bool = True,
+) -> pd.DataFrame:
+    """Fit each predictor on each training size and seed of ``protocol``; score the test set.
+
+    Parameters
+    ----------
+    table : BenchmarkTable
+        Architectures and their measured ``target``.
+    target : str
+        Column to predict.
+    predictors : mapping of name to ArchPredictor
+        Unfitted predictors; each run fits a clone.
+    protocol : str
+        ``gates``, ``naslib``, ``tnasp`` or ``unique``.
+    train_sizes, seeds : sequences of int
+    checkpoint : path, optional
+        A JSON-lines file of finished runs: each run is appended when it ends and skipped
+        when the same evaluation is started again, so a killed run resumes.
+    progress : bool
+        Show a progress bar (on a terminal).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (predictor, train size, seed): the metrics of
+        :func:`prediction_metrics`, ``fit_seconds`` and ``predict_seconds_per_arch``.
+    """
+    split_of = PROTOCOLS.get(protocol)
+    y = target_values(table, target)
+    archs = np.asarray(table.archs, dtype=object)
+    done = _read_checkpoint(checkpoint, {"protocol": protocol, "target": target})
+    todo = [
+        (name, size, seed)
+        for seed in seeds
+        for size in train_sizes
+        for name in predictors
+        if (name, size, seed) not in done
+    ]
+    for size in train_sizes:  # fail on a bad size before any work
+        split_of(table, size, seeds[0])
+    rows = list(done.values())
+    for name, size, seed in tqdm(todo, desc="evaluate", unit="run", disable=None if progress else True):
+        split = split_of(table, size, seed)
+        model = clone(predictors[name])
+        if "random_state" in model.get_params():
+            model.set_params(random_state=seed)
+        start = time.perf_counter()
+        model.fit(list(archs[split.train]), y[split.train])
+        fit_seconds = time.perf_counter() - start
+        start = time.perf_counter()
+        pred = model.predict(list(archs[split.test]))
+        predict_seconds = time.perf_counter() - start
+        row = {
+            "predictor": name,
+            "train_size": size,
+            "seed": seed,
+            "protocol": protocol,
+            "target": target,
+            **prediction_metrics(y[split.test], pred),
+            "fit_seconds": fit_seconds,
+            "predict_seconds_per_arch": predict_seconds / len(split.test),
+        }
+        rows.append(row)
+        _append_checkpoint(checkpoint, row)
+        logger.info("%s n=%d seed=%d tau=%.3f", name, size, seed, row["kendall_tau"])
+    order = {name: i for i, name in enumerate(predictors)}
+    frame = pd.DataFrame(rows)
+    frame = frame[frame["predictor"].isin(order)]
+    return frame.sort_values(
+        ["predictor", "train_size", "seed"],
+        key=lambda c: c.map(order) if c.name == "predictor" else c,
+    ).reset_index(drop=True)
+
+
+def summarize(results: pd.DataFrame) -> pd.DataFrame:
+    """Mean and standard deviation over seeds, per predictor and training size."""
+    metrics = [c for c in results.columns if c not in (*RUN_KEYS, "protocol", "target")]
+    grouped = results.groupby(["predictor", "train_size"], sort=False)[metrics]
+    summary = grouped.agg(["mean", "std"])
+    summary.columns = [f"{m}_{stat}" for m, stat in summary.columns]
+    summary["seeds"] = grouped.size()
+    return summary.reset_index()
+
+
+def _read_checkpoint(path: str | Path | None, config: dict[str, str]) -> dict[tuple, dict]:
+    """Finished runs of the same protocol and target.
+
+    The file is rewritten without the line a killed run was writing, so that appends start
+    on a fresh line.
+    """
+    if path is None or not Path(path).exists():
+        return {}
+    lines = []
+    for line in Path(path).read_text().splitlines():
+        try:
+            lines.append((line, json.loads(line)))
+        except json.JSONDecodeError:
+            continue
+    with atomic_path(path) as tmp:
+        tmp.write_text("".join(f"{line}\n" for line, _ in lines))
+    return {
+        tuple(row[k] for k in RUN_KEYS): row
+        for _, row in lines
+        if all(row.get(k) == v for k, v in config.items())
+    }
+
+
+def _append_checkpoint(path: str | Path | None, row: dict[str, Any]) -> None:
+    if path is None:
+        return
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a") as f:
+        f.write(json.dumps(row) + "\n")
+        f.flush()
+        os.fsync(f.fileno())

@@ -1,0 +1,35 @@
+"""Ranking and regression metrics of a predictor on a test set."""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import stats
+
+#: Fractions of the test set for precision@top-k.
+TOP_FRACTIONS = (0.01, 0.05, 0.10)
+
+
+def precision_at_top(y_true: np.ndarray, y_pred: np.ndarray, fraction: float) -> float:
+    """Share of the truly best ``fraction`` of the architectures that the prediction also
+    places in its best ``fraction``."""
+    k = max(1, round(len(y_true) * fraction))
+    true_top = np.argsort(-y_true, kind="stable")[:k]
+    pred_top = np.argsort(-y_pred, kind="stable")[:k]
+    return len(np.intersect1d(true_top, pred_top)) / k
+
+
+def prediction_metrics(y_true: np.ndarray, y_pred: np.ndarray) -> dict[str, float]:
+    """Kendall tau, Spearman, Pearson, MAE, RMSE and precision@top-1/5/10 %."""
+    y_true = np.asarray(y_true, dtype=np.float64)
+    y_pred = np.asarray(y_pred, dtype=np.float64)
+    error = y_pred - y_true
+    out = {
+        "kendall_tau": float(stats.kendalltau(y_true, y_pred).statistic),
+        "spearman": float(stats.spearmanr(y_true, y_pred).statistic),
+        "pearson": float(stats.pearsonr(y_true, y_pred).statistic),
+        "mae": float(np.abs(error).mean()),
+        "rmse": float(np.sqrt((error**2).mean())),
+    }
+    for fraction in TOP_FRACTIONS:
+        out[f"precision_top{fraction:.0%}"] = precision_at_top(y_true, y_pred, fraction)
+    return out

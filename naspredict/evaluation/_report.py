@@ -1,0 +1,55 @@
+"""Reports of an evaluation: a markdown table and a plot of Kendall tau against training size."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from naspredict._io import atomic_path
+
+#: Columns shown in the markdown table (mean ± std over seeds).
+REPORT_METRICS = ("kendall_tau", "spearman", "precision_top5%", "mae", "fit_seconds")
+
+
+def markdown_table(summary: pd.DataFrame, metrics: tuple[str, ...] = REPORT_METRICS) -> str:
+    """``summary`` (from :func:`summarize`) as a markdown table, mean ± std per metric."""
+    head = ["predictor", "train size", *metrics, "seeds"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for _, row in summary.iterrows():
+        cells = [str(row["predictor"]), str(row["train_size"])]
+        for m in metrics:
+            std = row[f"{m}_std"]
+            cells.append(f"{row[f'{m}_mean']:.3f}" + ("" if pd.isna(std) else f" ± {std:.3f}"))
+        cells.append(str(row["seeds"]))
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def plot_kendall_tau(summary: pd.DataFrame, path: str | Path, title: str = "") -> None:
+    """Kendall tau (mean ± std over seeds) against training size, one line per predictor."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6, 4))
+    for name, group in summary.groupby("predictor", sort=False):
+        ax.errorbar(
+            group["train_size"],
+            group["kendall_tau_mean"],
+            yerr=group["kendall_tau_std"].fillna(0),
+            marker="o",
+            capsize=3,
+            label=name,
+        )
+    ax.set_xscale("log")
+    ax.set_xlabel("training architectures")
+    ax.set_ylabel("Kendall tau on the test set")
+    ax.set_title(title)
+    ax.grid(alpha=0.3)
+    ax.legend()
+    fig.tight_layout()
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, format=Path(path).suffix.lstrip(".") or "png", dpi=120)
+    plt.close(fig)

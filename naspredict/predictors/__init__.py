@@ -1,0 +1,97 @@
+"""Predictors: scikit-learn estimators from architectures to a metric.
+
+>>> from naspredict.predictors import make_predictor
+>>> model = make_predictor("xgb", space="nb201")          # doctest: +SKIP
+>>> model.fit(train_archs, train_acc).predict(test_archs)  # doctest: +SKIP
+
+CLI names: ``xgb``, ``xgb-rank``, ``rf``, ``gp``, ``mlp``, ``linear``, ``gin``, ``flow``;
+``NAME@ENCODING`` picks the encoding (``xgb@onehot``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from naspredict._registry import Registry
+from naspredict.encodings import get_encoder
+from naspredict.predictors._base import PRECOMPUTED, ArchPredictor
+from naspredict.predictors._persistence import load_predictor, read_manifest, save_predictor
+from naspredict.predictors._sklearn_models import (
+    GaussianProcessPredictor,
+    LinearPredictor,
+    MLPEnsemblePredictor,
+    RandomForestPredictor,
+)
+from naspredict.predictors._tuning import cv_kendall_tau, tune
+from naspredict.predictors._xgboost import XGBPredictor
+
+__all__ = [
+    "PRECOMPUTED",
+    "PREDICTORS",
+    "PREDICTOR_CLASSES",
+    "ArchPredictor",
+    "GaussianProcessPredictor",
+    "LinearPredictor",
+    "MLPEnsemblePredictor",
+    "RandomForestPredictor",
+    "XGBPredictor",
+    "cv_kendall_tau",
+    "load_predictor",
+    "make_predictor",
+    "read_manifest",
+    "save_predictor",
+    "tune",
+]
+
+
+def _gnn(name: str) -> Callable[..., ArchPredictor]:
+    def build(**params: Any) -> ArchPredictor:
+        from naspredict.predictors import gnn  # torch-geometric loads only when asked for
+
+        return getattr(gnn, name)(**params)
+
+    return build
+
+
+#: CLI name -> factory taking keyword parameters.
+PREDICTORS: Registry[Callable[..., ArchPredictor]] = Registry("predictor")
+PREDICTORS.register("xgb")(XGBPredictor)
+PREDICTORS.register("xgb-rank")(lambda **p: XGBPredictor(**{"objective": "rank", **p}))
+PREDICTORS.register("rf")(RandomForestPredictor)
+PREDICTORS.register("gp")(GaussianProcessPredictor)
+PREDICTORS.register("mlp")(MLPEnsemblePredictor)
+PREDICTORS.register("linear")(LinearPredictor)
+PREDICTORS.register("gin")(_gnn("GINPredictor"))
+PREDICTORS.register("flow")(_gnn("FlowPredictor"))
+
+
+def _predictor_classes() -> dict[str, type[ArchPredictor]]:
+    from naspredict.predictors import gnn
+
+    classes = [
+        XGBPredictor,
+        RandomForestPredictor,
+        GaussianProcessPredictor,
+        MLPEnsemblePredictor,
+        LinearPredictor,
+        gnn.GINPredictor,
+        gnn.FlowPredictor,
+    ]
+    return {cls.__name__: cls for cls in classes}
+
+
+def __getattr__(name: str) -> Any:
+    # PREDICTOR_CLASSES imports torch-geometric, so it is built on first use
+    if name == "PREDICTOR_CLASSES":
+        return _predictor_classes()
+    raise AttributeError(name)
+
+
+def make_predictor(name: str, *, space: str, **params: Any) -> ArchPredictor:
+    """The predictor registered as ``name`` (``NAME@ENCODING`` sets the encoding)."""
+    name, _, encoding = name.partition("@")
+    if encoding:
+        get_encoder(encoding)  # an unknown encoding fails now, not at the first fit
+        params["encoding"] = encoding
+    return PREDICTORS.get(name)(space=space, **params)

@@ -1,0 +1,86 @@
+"""Save and load fitted predictors: a directory of JSON plus the model's own format.
+
+``predictor.json`` names the class and its parameters; the class writes its state beside it
+(XGBoost's JSON model, a torch ``state_dict`` loaded with ``weights_only=True``, or the
+training set for models re-fitted on load). Nothing is pickled.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from naspredict import __version__
+from naspredict.errors import BenchmarkFormatError, UnknownNameError
+from naspredict.predictors._base import ArchPredictor
+
+MANIFEST = "predictor.json"
+
+
+def save_predictor(predictor: ArchPredictor, directory: str | Path, **extra: object) -> None:
+    """Write a fitted ``predictor`` to ``directory`` (replaced atomically).
+
+    ``extra`` (JSON-able) is stored in the manifest, e.g. the target and table it was fit on.
+    """
+    from naspredict.predictors import PREDICTOR_CLASSES
+
+    predictor._check_fitted()
+    name = type(predictor).__name__
+    if name not in PREDICTOR_CLASSES:
+        raise UnknownNameError(f"{name} is not a naspredict predictor class and cannot be saved")
+    params = predictor.get_params(deep=False)
+    try:
+        manifest = json.dumps(
+            {"class": name, "params": params, "version": __version__, **extra}, indent=2
+        )
+    except TypeError as err:
+        raise BenchmarkFormatError(
+            f"{name} has parameters that are not plain values ({err}); pass names, not objects"
+        ) from None
+    directory = Path(directory)
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(dir=directory.parent, prefix=f".{directory.name}."))
+    try:
+        (tmp / MANIFEST).write_text(manifest + "\n")
+        predictor._save_state(tmp)
+        if directory.exists():
+            shutil.rmtree(directory)
+        os.replace(tmp, directory)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def read_manifest(directory: str | Path) -> dict:
+    """The manifest of a saved predictor; BenchmarkFormatError if it is not one."""
+    path = Path(directory) / MANIFEST
+    try:
+        manifest = json.loads(path.read_text())
+    except (OSError, ValueError) as err:
+        raise BenchmarkFormatError(f"{directory}: not a saved predictor ({err})") from None
+    if not isinstance(manifest, dict) or not {"class", "params"} <= manifest.keys():
+        raise BenchmarkFormatError(f"{path}: a predictor manifest needs 'class' and 'params'")
+    return manifest
+
+
+def load_predictor(directory: str | Path) -> ArchPredictor:
+    """Load a predictor saved by :func:`save_predictor`."""
+    from naspredict.predictors import PREDICTOR_CLASSES
+
+    manifest = read_manifest(directory)
+    cls = PREDICTOR_CLASSES.get(manifest["class"])
+    if cls is None:
+        raise UnknownNameError(
+            f"{directory}: unknown predictor class {manifest['class']!r}; "
+            f"valid: {', '.join(PREDICTOR_CLASSES)}"
+        )
+    # JSON has no tuples; sequence parameters (layer sizes) are tuples in the estimators
+    params = {k: tuple(v) if isinstance(v, list) else v for k, v in manifest["params"].items()}
+    try:
+        predictor = cls(**params)
+        predictor._load_state(Path(directory))
+    except (TypeError, KeyError, OSError, ValueError) as err:
+        raise BenchmarkFormatError(f"{directory}: cannot restore the predictor ({err})") from None
+    return predictor

@@ -1,0 +1,105 @@
+"""Gradient-boosted trees (XGBoost): regression or a pairwise ranking objective."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import xgboost as xgb
+
+from naspredict.errors import UnknownNameError
+from naspredict.predictors._base import ArchPredictor
+
+OBJECTIVES = {"regression": "reg:squarederror", "rank": "rank:pairwise"}
+# XGBoost's default pairs only the top of each query group; for one group of regression
+# targets, sampling pairs across the whole group ranks far better (Kendall tau 0.48 -> 0.87
+# at 781 NB201 cells).
+RANK_PAIRS = {"lambdarank_pair_method": "mean", "lambdarank_num_pair_per_sample": 32}
+
+
+class XGBPredictor(ArchPredictor):
+    """XGBoost on an encoding of the architectures.
+
+    Parameters
+    ----------
+    space, encoding : str
+        Search space and encoding name (``"onehot+graf"``...), or ``"precomputed"``.
+    objective : {"regression", "rank"}
+        Squared error, or XGBoost's pairwise ranking loss (predictions are then scores
+        whose order, not scale, is meaningful).
+    n_estimators, max_depth, learning_rate, subsample, colsample_bytree, min_child_weight,
+    reg_lambda : see ``xgboost.XGBRegressor``.
+    random_state : int
+    n_jobs : int
+        Threads; -1 for all cores.
+    """
+
+    def __init__(
+        self,
+        *,
+        space: str = "nb201",
+        encoding: str = "onehot+graf",
+        objective: str = "regression",
+        n_estimators: int = 500,
+        max_depth: int = 6,
+        learning_rate: float = 0.05,
+        subsample: float = 0.8,
+        colsample_bytree: float = 0.8,
+        min_child_weight: float = 1.0,
+        reg_lambda: float = 1.0,
+        random_state: int = 0,
+        n_jobs: int = -1,
+    ) -> None:
+        self.space = space
+        self.encoding = encoding
+        self.objective = objective
+        self.n_estimators = n_estimators
+        self.max_depth = max_depth
+        self.learning_rate = learning_rate
+        self.subsample = subsample
+        self.colsample_bytree = colsample_bytree
+        self.min_child_weight = min_child_weight
+        self.reg_lambda = reg_lambda
+        self.random_state = random_state
+        self.n_jobs = n_jobs
+
+    def _booster_params(self) -> dict:
+        if self.objective not in OBJECTIVES:
+            raise UnknownNameError(
+                f"unknown objective {self.objective!r}; valid: {', '.join(OBJECTIVES)}"
+            )
+        return (RANK_PAIRS if self.objective == "rank" else {}) | {
+            "objective": OBJECTIVES[self.objective],
+            "n_estimators": self.n_estimators,
+            "max_depth": self.max_depth,
+            "learning_rate": self.learning_rate,
+            "subsample": self.subsample,
+            "colsample_bytree": self.colsample_bytree,
+            "min_child_weight": self.min_child_weight,
+            "reg_lambda": self.reg_lambda,
+            "random_state": self.random_state,
+            "n_jobs": self.n_jobs,
+        }
+
+    def _model_class(self) -> type:
+        return xgb.XGBRanker if self.objective == "rank" else xgb.XGBRegressor
+
+    def _fit(self, features: np.ndarray, y: np.ndarray) -> None:
+        self.model_ = self._model_class()(**self._booster_params())
+        if self.objective == "rank":
+            self.model_.fit(features, y, qid=np.zeros(len(y), dtype=np.int64))
+        else:
+            self.model_.fit(features, y)
+
+    def _predict(self, features: np.ndarray) -> np.ndarray:
+        return self.model_.predict(features)
+
+    def _save_state(self, directory: Path) -> None:
+        self.model_.save_model(directory / "model.json")
+        (directory / "state.json").write_text(json.dumps({"n_features_in": self.n_features_in_}))
+
+    def _load_state(self, directory: Path) -> None:
+        self.model_ = self._model_class()(**self._booster_params())
+        self.model_.load_model(directory / "model.json")
+        self.n_features_in_ = json.loads((directory / "state.json").read_text())["n_features_in"]

@@ -1,0 +1,95 @@
+"""The protocols split exactly as published; metrics and the evaluation loop."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from naspredict.benchmark_data import BenchmarkTable, load_table
+from naspredict.errors import InvalidTargetError
+from naspredict.evaluation import (
+    PROTOCOLS,
+    ProtocolError,
+    evaluate,
+    markdown_table,
+    plot_kendall_tau,
+    precision_at_top,
+    prediction_metrics,
+    summarize,
+)
+from naspredict.predictors import LinearPredictor
+from naspredict.spaces import get_space
+
+
+@pytest.fixture(scope="module")
+def full_table():
+    space = get_space("nb201")
+    acc = np.random.default_rng(0).uniform(0, 100, len(space))
+    return BenchmarkTable(pd.DataFrame({"arch": space.all_archs(), "acc": acc}), space=space)
+
+
+@pytest.mark.parametrize("size", [78, 390, 781, 3906])
+def test_gates_split_sizes(full_table, size):
+    split = PROTOCOLS.get("gates")(full_table, size, seed=3)
+    assert len(split.train) == size and len(split.test) == 7_772
+    assert not set(split.train) & set(split.test)
+    perm = np.random.default_rng(3).permutation(15_625)
+    np.testing.assert_array_equal(split.test, perm[-7_772:])
+    assert set(split.train) <= set(perm[:7_813])
+    with pytest.raises(ProtocolError, match="7813 training architectures"):
+        PROTOCOLS.get("gates")(full_table, 7_814, seed=0)
+
+
+def test_naslib_tnasp_unique(full_table):
+    naslib = PROTOCOLS.get("naslib")(full_table, 500, seed=1)
+    assert len(naslib.test) == 200 and len(naslib.train) == 500
+    assert not set(naslib.train) & set(naslib.test)
+    tnasp = PROTOCOLS.get("tnasp")(full_table, 100, seed=1)
+    assert len(tnasp.test) == 15_625 and len(tnasp.train) == 100
+    unique = PROTOCOLS.get("unique")(full_table, 1000, seed=1)
+    classes = full_table.space.class_ids[full_table.codes]
+    assert len(unique.train) + len(unique.test) == 6_466
+    assert not set(classes[unique.train]) & set(classes[unique.test])
+    assert len(set(classes[unique.test])) == len(unique.test)
+
+
+def test_metrics():
+    y = np.arange(100.0)
+    m = prediction_metrics(y, y * 2 + 1)
+    assert m["kendall_tau"] == pytest.approx(1) and m["spearman"] == pytest.approx(1)
+    assert m["precision_top1%"] == 1 and m["mae"] == pytest.approx(50.5)
+    assert prediction_metrics(y, -y)["kendall_tau"] == pytest.approx(-1)
+    assert precision_at_top(y, np.r_[y[:90], -y[90:]], 0.10) == 0.0
+
+
+def test_evaluate_resumes_from_its_checkpoint(shared, tmp_path):
+    table = load_table(shared / "nb201" / "nb201_cifar10-valid.csv")
+    kwargs = dict(protocol="gates", train_sizes=[78, 390], seeds=[0, 1], progress=False)
+    checkpoint = tmp_path / "runs.jsonl"
+    first = evaluate(table, "valid_acc_200ep", {"linear": LinearPredictor()}, checkpoint=checkpoint, **kwargs)
+    assert len(first) == 4 and (first["kendall_tau"] > 0.2).all()
+    # a killed run: two finished runs and half a line
+    lines = checkpoint.read_text().splitlines()
+    checkpoint.write_text("\n".join(lines[:2]) + "\n" + lines[2][:20])
+    second = evaluate(table, "valid_acc_200ep", {"linear": LinearPredictor()}, checkpoint=checkpoint, **kwargs)
+    pd.testing.assert_frame_equal(
+        first.drop(columns=["fit_seconds", "predict_seconds_per_arch"]),
+        second.drop(columns=["fit_seconds", "predict_seconds_per_arch"]),
+    )
+    kept, *rerun = [json.loads(x) for x in checkpoint.read_text().splitlines()[1:]]
+    assert len(rerun) == 2 and kept["seed"] == 0  # only the two lost runs ran again
+    summary = summarize(second)
+    assert list(summary["seeds"]) == [2, 2]
+    assert "| linear | 78 |" in markdown_table(summary)
+    plot_kendall_tau(summary, tmp_path / "tau.png")
+    assert (tmp_path / "tau.png").stat().st_size > 1000
+
+
+def test_nan_targets_are_refused():
+    space = get_space("nb201")
+    table = BenchmarkTable(pd.DataFrame({"arch": space.all_archs()[:300], "acc": [np.nan] + [1.0] * 299}), space=space)
+    with pytest.raises(InvalidTargetError, match="1 target"):
+        evaluate(table, "acc", {"linear": LinearPredictor()}, protocol="naslib", train_sizes=[50], seeds=[0])
