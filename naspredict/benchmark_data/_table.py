@@ -42,6 +42,9 @@ class BenchmarkTable:
         Training budget, when one budget applies to all columns (e.g. ``"200ep"``).
     source : str, optional
         Where the values come from (a path or a publication).
+    provenance : dict, optional
+        JSON-ready record of how the values were made (protocol, hardware, time), kept by
+        Parquet export.
     """
 
     def __init__(
@@ -52,8 +55,10 @@ class BenchmarkTable:
         dataset: str | None = None,
         fidelity: str | None = None,
         source: str | None = None,
+        provenance: dict[str, Any] | None = None,
     ) -> None:
         self.space = get_space(space)
+        self.provenance = provenance
         self.dataset = dataset
         self.fidelity = fidelity
         self.source = source
@@ -129,7 +134,23 @@ class BenchmarkTable:
             "dataset": self.dataset,
             "fidelity": self.fidelity,
             "source": self.source,
+            "provenance": self.provenance,
         }
+
+    def expand_to_space(self) -> BenchmarkTable:
+        """A table with a row for every architecture of the space, each taking the values of
+        a row of its isomorphism class; InvalidArchitectureError if a class has no row."""
+        archs = self.space.all_archs()
+        frame = self.frame.iloc[self.rows(archs)].reset_index(drop=True)
+        frame["arch"] = archs
+        return BenchmarkTable(
+            frame,
+            space=self.space,
+            dataset=self.dataset,
+            fidelity=self.fidelity,
+            source=self.source,
+            provenance=self.provenance,
+        )
 
     def column(self, name: str) -> np.ndarray:
         """Values of the column ``name``; MissingColumnError lists the columns there are."""

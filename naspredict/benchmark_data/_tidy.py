@@ -75,6 +75,7 @@ def read_tidy(path: str | Path, *, dataset: str | None = None) -> BenchmarkTable
             dataset=dataset or meta.get("dataset") or _dataset_from_name(path.name),
             fidelity=meta.get("fidelity"),
             source=meta.get("source") or str(path),
+            provenance=meta.get("provenance"),
         )
     except (InvalidArchitectureError, BenchmarkFormatError) as err:
         raise type(err)(f"{path}: {err}") from None

@@ -4,7 +4,8 @@
 >>> model = make_predictor("xgb", space="nb201")          # doctest: +SKIP
 >>> model.fit(train_archs, train_acc).predict(test_archs)  # doctest: +SKIP
 
-CLI names: ``xgb``, ``xgb-rank``, ``rf``, ``gp``, ``mlp``, ``linear``, ``gin``, ``flow``;
+CLI names: ``xgb``, ``xgb-rank``, ``rf``, ``gp``, ``mlp``, ``linear``, ``gin``, ``flow`` (also
+``gnn``);
 ``NAME@ENCODING`` picks the encoding (``xgb@onehot``).
 """
 
@@ -64,6 +65,7 @@ PREDICTORS.register("mlp")(MLPEnsemblePredictor)
 PREDICTORS.register("linear")(LinearPredictor)
 PREDICTORS.register("gin")(_gnn("GINPredictor"))
 PREDICTORS.register("flow")(_gnn("FlowPredictor"))
+PREDICTORS.register("gnn")(_gnn("FlowPredictor"))  # the best GNN, under the generic name
 
 
 def _predictor_classes() -> dict[str, type[ArchPredictor]]:

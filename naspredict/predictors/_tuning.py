@@ -38,7 +38,18 @@ SEARCH_SPACES: dict[str, Callable[[optuna.Trial], dict[str, Any]]] = {
         "alpha": t.suggest_float("alpha", 1e-5, 1e-1, log=True),
     },
     "LinearPredictor": lambda t: {"alpha": t.suggest_float("alpha", 1e-3, 1e3, log=True)},
+    "FlowPredictor": lambda t: _gnn_space(t),
+    "GINPredictor": lambda t: _gnn_space(t),
 }
+
+
+def _gnn_space(t: optuna.Trial) -> dict[str, Any]:
+    return {
+        "hidden": t.suggest_categorical("hidden", [32, 64, 128]),
+        "lr": t.suggest_float("lr", 3e-4, 1e-2, log=True),
+        "weight_decay": t.suggest_float("weight_decay", 1e-6, 1e-2, log=True),
+        "layers": t.suggest_int("layers", 1, 3),
+    }
 
 
 def cv_kendall_tau(

@@ -20,6 +20,7 @@ FAST = {
     "mlp": {"n_models": 2, "max_iter": 50},
     "gin": {"epochs": 5},
     "flow": {"epochs": 5},
+    "gnn": {"epochs": 5},
 }
 
 

@@ -1,0 +1,183 @@
+"""Predictor quality on the published protocols, beside the published numbers.
+
+    python benchmarks/predictors.py                 # the whole benchmark
+    python benchmarks/predictors.py --quick         # 2 seeds, two sizes: a smoke run
+
+Writes ``benchmarks/results/predictors.json`` and ``predictors.md``. Finished runs are kept in
+``benchmarks/results/predictors.runs/``, so an interrupted run resumes where it stopped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import time
+from pathlib import Path
+
+import pandas as pd
+import torch
+
+from naspredict._io import atomic_path, write_json
+from naspredict.benchmark_data import load_table
+from naspredict.evaluation import evaluate, summarize
+from naspredict.predictors import make_predictor
+
+ROOT = Path(__file__).resolve().parent
+SHARED = ROOT.parent.parent / "shared" / "benchmarks"
+RESULTS = ROOT / "results"
+
+NB201_SIZES = [78, 390, 781, 3906]
+TNB101_SIZES = [100, 400, 1000]
+TASKS = ["class_object", "class_scene", "jigsaw", "segmentsemantic", "autoencoder"]
+PREDICTORS = ["xgb@onehot", "xgb", "xgb-rank", "rf", "mlp", "gin", "flow"]
+
+#: Published Kendall tau, (method, protocol, train size) -> value.
+PUBLISHED = {
+    "nb201/cifar10-valid": {
+        ("FlowerFormer", 78): 0.790,
+        ("FlowerFormer", 3906): 0.929,
+        ("PINAT (tnasp)", 78): 0.549,
+    },
+}
+#: NAS-Bench-Suite-Zero: XGBoost on zero-cost proxies alone, 400 training cells (naslib).
+ZC_XGB_AT_400 = {
+    "micro": dict(zip(TASKS, [0.652, 0.697, 0.622, 0.753, 0.632], strict=True)),
+    "macro": dict(zip(TASKS, [0.669, 0.751, 0.580, 0.734, 0.747], strict=True)),
+}
+
+
+def settings(quick: bool) -> list[dict]:
+    """Every (table, target, protocol, sizes) of the benchmark."""
+    nb201_sizes = [78, 781] if quick else NB201_SIZES
+    tnb_sizes = [100, 400] if quick else TNB101_SIZES
+    out = [
+        {
+            "name": f"nb201/{d}",
+            "path": SHARED / "nb201" / f"nb201_{d}.csv",
+            "target": "valid_acc_200ep",
+            "protocol": "gates",
+            "sizes": nb201_sizes,
+        }
+        for d in ("cifar10-valid", "cifar100")
+    ]
+    for space in ("micro", "macro"):
+        for task in TASKS:
+            out.append(
+                {
+                    "name": f"tnb101-{space}/{task}",
+                    "path": SHARED / "tnb101" / f"tnb101_{space}_{task}.csv",
+                    "target": "valid_final",
+                    "protocol": "naslib",
+                    "sizes": tnb_sizes,
+                }
+            )
+    return out
+
+
+def run(args: argparse.Namespace) -> dict:
+    seeds = range(2 if args.quick else args.seeds)
+    runs_dir = RESULTS / "predictors.runs"
+    runs_dir.mkdir(parents=True, exist_ok=True)
+    results = []
+    for setting in settings(args.quick):
+        if args.only and not any(o in setting["name"] for o in args.only):
+            continue
+        table = load_table(setting["path"])
+        predictors = {
+            name: make_predictor(name, space=table.space.name, **_device(name, args.device))
+            for name in args.predictors
+        }
+        start = time.perf_counter()
+        runs = evaluate(
+            table,
+            setting["target"],
+            predictors,
+            protocol=setting["protocol"],
+            train_sizes=setting["sizes"],
+            seeds=seeds,
+            checkpoint=runs_dir / (setting["name"].replace("/", "_") + ".jsonl"),
+        )
+        summary = summarize(runs)
+        summary.insert(0, "setting", setting["name"])
+        summary.insert(1, "protocol", setting["protocol"])
+        results.append(summary)
+        print(f"{setting['name']}: {time.perf_counter() - start:.0f} s", flush=True)
+    return {
+        "machine": {
+            "platform": platform.platform(),
+            "processor": platform.processor(),
+            "torch_threads": torch.get_num_threads(),
+            "device": args.device,
+        },
+        "seeds": len(seeds),
+        "summary": pd.concat(results).to_dict(orient="records"),
+        "published": {
+            k: {f"{m} @ {n}": v for (m, n), v in d.items()} for k, d in PUBLISHED.items()
+        },
+        "zc_xgb_at_400": ZC_XGB_AT_400,
+    }
+
+
+def _device(name: str, device: str) -> dict:
+    return {"device": device} if name.split("@")[0] in ("gin", "flow") else {}
+
+
+def markdown(result: dict) -> str:
+    frame = pd.DataFrame(result["summary"])
+    lines = [
+        "# Predictor benchmark",
+        "",
+        f"Kendall tau on the test set, mean ± std over {result['seeds']} seeds "
+        "(`gates` protocol for NB201: test = last 7,772 of a seeded permutation; `naslib` "
+        "for TNB101: a random test set of 200). Target: `valid_acc_200ep` (NB201), "
+        "`valid_final` (TNB101). Machine: "
+        f"{result['machine']['platform']}, {result['machine']['torch_threads']} torch threads, "
+        f"device {result['machine']['device']}.",
+        "",
+    ]
+    for setting, group in frame.groupby("setting", sort=False):
+        pivot = group.pivot(index="predictor", columns="train_size", values="kendall_tau_mean")
+        std = group.pivot(index="predictor", columns="train_size", values="kendall_tau_std")
+        lines += [f"## {setting} ({group['protocol'].iloc[0]})", ""]
+        sizes = list(pivot.columns)
+        head = " | ".join(f"n={s}" for s in sizes)
+        lines.append(f"| predictor | {head} | fit s (largest n) |")
+        lines.append("|---" * (len(sizes) + 2) + "|")
+        fit = group.set_index(["predictor", "train_size"])["fit_seconds_mean"]
+        for p in group["predictor"].unique():
+            cells = [f"{pivot.loc[p, s]:.3f} ± {std.loc[p, s]:.3f}" for s in sizes]
+            lines.append(f"| {p} | " + " | ".join(cells) + f" | {fit.loc[(p, sizes[-1])]:.1f} |")
+        published = result["published"].get(setting)
+        if published:
+            lines += ["", "Published: " + "; ".join(f"{k}: {v}" for k, v in published.items())]
+        space, _, task = setting.partition("/")
+        zc = result["zc_xgb_at_400"].get(space.removeprefix("tnb101-"), {}).get(task)
+        if zc is not None:
+            lines += [
+                "",
+                f"Published, XGBoost on zero-cost proxies, n=400 (NB-Suite-Zero): {zc}",
+            ]
+        lines.append("")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="2 seeds, two sizes")
+    parser.add_argument("--seeds", type=int, default=5)
+    parser.add_argument("--predictors", default=",".join(PREDICTORS))
+    parser.add_argument("--only", nargs="*", help="settings whose name contains one of these")
+    parser.add_argument("--device", default="cpu", help="torch device of the GNNs")
+    args = parser.parse_args()
+    args.predictors = args.predictors.split(",")
+    result = run(args)
+    name = "predictors_quick" if args.quick else "predictors"
+    write_json(RESULTS / f"{name}.json", result)
+    with atomic_path(RESULTS / f"{name}.md") as tmp:
+        tmp.write_text(markdown(result))
+    print(json.dumps({"written": str(RESULTS / f"{name}.md")}))
+
+
+if __name__ == "__main__":
+    main()

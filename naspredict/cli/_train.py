@@ -1,0 +1,57 @@
+"""``naspredict train``: generate a benchmark table with the trainer."""
+
+from __future__ import annotations
+
+import argparse
+
+from naspredict.cli._output import add_json_option, emit
+from naspredict.errors import UnknownNameError
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser("train", help="train NB201 cells into a benchmark table (resumable)")
+    parser.add_argument("--space", default="nb201", help="search space (nb201)")
+    parser.add_argument(
+        "--dataset",
+        default="fashion-mnist",
+        help="fashion-mnist, cifar10, cifar100 or imagenet16-120",
+    )
+    parser.add_argument("--data-path", help="directory of the dataset's files")
+    parser.add_argument(
+        "--archs",
+        default="unique",
+        help="all, unique (one per isomorphism class), sample:N, or a file",
+    )
+    parser.add_argument("--protocol", default="fast", help="fast, nb201-12 or nb201-200")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--group-size", type=int, default=32, help="cells trained at once")
+    parser.add_argument("--device", help="torch device (default: cuda if present, else cpu)")
+    parser.add_argument("--out", required=True, help="Parquet file; an existing one is resumed")
+    add_json_option(parser)
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> None:
+    from naspredict.trainer import PROTOCOLS, generate_table, load_training_data, select_archs
+
+    if args.space != "nb201":
+        raise UnknownNameError(f"the trainer builds nb201 networks; got space {args.space!r}")
+    protocol = PROTOCOLS.get(args.protocol)
+    archs = select_archs(args.archs, seed=args.seed)
+    data = load_training_data(args.dataset, args.data_path)
+    table = generate_table(
+        archs,
+        data,
+        protocol,
+        args.out,
+        seed=args.seed,
+        group_size=args.group_size,
+        device=args.device,
+    )
+    info = {"out": args.out, "rows": len(table), **table.metadata}
+    emit(
+        args,
+        info,
+        f"{len(table)} cells of {args.dataset} ({protocol.name}) in {args.out}, "
+        f"{table.provenance['seconds']:.0f} s of training on {table.provenance['device']}",
+    )

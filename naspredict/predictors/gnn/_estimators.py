@@ -1,0 +1,283 @@
+"""scikit-learn estimators around the GNN regressors."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+from torch_geometric.data import Data
+
+from naspredict.encodings.graph import to_graphs
+from naspredict.errors import InvalidArchitectureError, UnknownNameError
+from naspredict.predictors._base import ArchPredictor, as_archs, check_target
+from naspredict.predictors.gnn._batching import GraphStack, stack_graphs
+from naspredict.predictors.gnn._models import FlowRegressor, GINRegressor
+from naspredict.predictors.gnn._training import LOSSES, TrainConfig, predict_stacks, train
+
+# Early stopping on fewer validation graphs than this stops on noise: train all epochs instead.
+_MIN_VALIDATION = 20
+
+
+class _GNNPredictor(ArchPredictor):
+    """Shared by the GNN predictors: ``X`` is always a sequence of architecture strings of
+    ``space``, turned into ``kind`` graphs (see :func:`naspredict.encodings.graph.to_graphs`).
+
+    Learned state: ``module_`` (the torch module), ``y_mean_`` and ``y_std_`` (the targets
+    are standardised for training), ``edge_dim_`` and ``n_features_in_`` (node features).
+    """
+
+    module_class: type[nn.Module]
+
+    def __init__(
+        self,
+        *,
+        space: str = "nb201",
+        kind: str = "node-op",
+        hidden: int = 64,
+        layers: int = 1,
+        epochs: int = 200,
+        lr: float = 3e-3,
+        weight_decay: float = 1e-4,
+        batch_size: int = 64,
+        loss: str = "rank",
+        val_fraction: float = 0.1,
+        patience: int = 40,
+        random_state: int = 0,
+        device: str = "cpu",
+    ) -> None:
+        self.space = space
+        self.kind = kind
+        self.hidden = hidden
+        self.layers = layers
+        self.epochs = epochs
+        self.lr = lr
+        self.weight_decay = weight_decay
+        self.batch_size = batch_size
+        self.loss = loss
+        self.val_fraction = val_fraction
+        self.patience = patience
+        self.random_state = random_state
+        self.device = device
+
+    # -- public API -----------------------------------------------------------------------
+
+    def fit(self, X: Sequence[str], y: Sequence[float]) -> _GNNPredictor:
+        """Fit on architecture strings ``X`` and targets ``y``."""
+        self._check_params()
+        graphs = self._graphs(X)
+        y = check_target(y, len(graphs))
+        self.y_mean_ = float(y.mean())
+        self.y_std_ = float(y.std()) or 1.0
+        target = torch.as_tensor((y - self.y_mean_) / self.y_std_, dtype=torch.float32)
+        generator = torch.Generator().manual_seed(self.random_state)
+        order = torch.randperm(len(graphs), generator=generator)
+        n_val = round(self.val_fraction * len(graphs))
+        if n_val < _MIN_VALIDATION or len(graphs) - n_val < 2:
+            n_val = 0
+        val, fit = order[:n_val].tolist(), order[n_val:].tolist()
+        self.n_features_in_ = int(graphs[0].x.shape[1])
+        self.edge_dim_ = None if graphs[0].edge_attr is None else int(graphs[0].edge_attr.shape[1])
+        # The weight init draws from torch's global generator: seed a fork of it.
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(self.random_state)
+            self.module_ = self._build_module()
+            train(
+                self.module_,
+                self._train_config(),
+                self._subset(graphs, target, fit),
+                self._subset(graphs, target, val) if val else None,
+                generator,
+            )
+        self.module_.eval()
+        return self
+
+    def predict(self, X: Sequence[str]) -> np.ndarray:
+        """Predicted target of each architecture, shape ``(n,)``.
+
+        With ``loss="rank"`` these are scores whose order, not scale, is meaningful.
+        """
+        self._check_fitted()
+        graphs = self._graphs(X)
+        stacks = [self._to_device(s) for s in stack_graphs(graphs)]
+        scores = predict_stacks(self.module_, stacks, len(graphs), self.device)
+        return scores.double().numpy() * self.y_std_ + self.y_mean_
+
+    # -- persistence hooks ----------------------------------------------------------------
+
+    def _save_state(self, directory: Path) -> None:
+        torch.save(self.module_.state_dict(), directory / "model.pt")
+        state = {
+            "y_mean": self.y_mean_,
+            "y_std": self.y_std_,
+            "n_features_in": self.n_features_in_,
+            "edge_dim": self.edge_dim_,
+        }
+        (directory / "state.json").write_text(json.dumps(state))
+
+    def _load_state(self, directory: Path) -> None:
+        state = json.loads((directory / "state.json").read_text())
+        self.y_mean_, self.y_std_ = state["y_mean"], state["y_std"]
+        self.n_features_in_, self.edge_dim_ = state["n_features_in"], state["edge_dim"]
+        self.module_ = self._build_module()
+        weights = torch.load(directory / "model.pt", map_location="cpu", weights_only=True)
+        self.module_.load_state_dict(weights)
+        self.module_.eval()
+
+    # -- helpers --------------------------------------------------------------------------
+
+    def _check_params(self) -> None:
+        if self.loss not in LOSSES:
+            raise UnknownNameError(f"unknown loss {self.loss!r}; valid: {', '.join(LOSSES)}")
+        for name in ("hidden", "layers", "epochs", "batch_size", "patience"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
+                raise ValueError(f"{name} must be a positive integer, got {value!r}")
+        if not 0.0 <= self.val_fraction < 1.0:
+            raise ValueError(f"val_fraction must lie in [0, 1), got {self.val_fraction!r}")
+
+    def _graphs(self, X: Any) -> list[Data]:
+        archs = as_archs(X)
+        if not archs:
+            raise InvalidArchitectureError("no architectures given")
+        return to_graphs(self.space, archs, self.kind)
+
+    def _build_module(self) -> nn.Module:
+        module = self.module_class(self.n_features_in_, self.hidden, self.layers, self.edge_dim_)
+        return module.to(self.device)
+
+    def _train_config(self) -> TrainConfig:
+        return TrainConfig(
+            epochs=self.epochs,
+            lr=self.lr,
+            weight_decay=self.weight_decay,
+            batch_size=self.batch_size,
+            loss=self.loss,
+            patience=self.patience,
+            device=self.device,
+        )
+
+    def _to_device(self, stack: GraphStack) -> GraphStack:
+        attr = None if stack.edge_attr is None else stack.edge_attr.to(self.device)
+        return GraphStack(stack.structure, stack.positions, stack.x.to(self.device), attr)
+
+    def _subset(
+        self, graphs: list[Data], target: torch.Tensor, members: list[int]
+    ) -> tuple[list[GraphStack], list[torch.Tensor]]:
+        """Stacks of ``graphs[members]`` on the device, with their targets."""
+        stacks = [self._to_device(s) for s in stack_graphs([graphs[i] for i in members])]
+        chosen = target[members]
+        return stacks, [chosen[torch.from_numpy(s.positions)].to(self.device) for s in stacks]
+
+
+class GINPredictor(_GNNPredictor):
+    """Graph isomorphism network (GIN) on the architecture graph, edges taken both ways.
+
+    Parameters
+    ----------
+    space : str
+        Search space of the architectures.
+    kind : {"node-op", "edge-op"}
+        Graph view of an architecture (see :func:`naspredict.encodings.graph.to_graphs`).
+    hidden : int
+        Width of the node states.
+    layers : int
+        Number of GIN layers.
+    epochs : int
+        Most passes over the training set.
+    lr, weight_decay : float
+        AdamW settings; the learning rate follows a cosine schedule over ``epochs``.
+    batch_size : int
+        Most graphs per step (an epoch's batches are of equal size).
+    loss : {"mse", "rank"}
+        Squared error on the standardised targets, or a pairwise logistic ranking loss over
+        the pairs of each batch (predictions are then scores: their order is meaningful).
+    val_fraction : float
+        Share of the training set held out for early stopping on its Kendall tau, the best
+        weights being restored; 0, or fewer than 20 held-out architectures, trains on every
+        architecture for all ``epochs``.
+    patience : int
+        Epochs without a better validation Kendall tau before stopping.
+    random_state : int
+        Seeds the weights, the split and the shuffling.
+    device : str
+        Torch device.
+    """
+
+    module_class = GINRegressor
+
+    def __init__(
+        self,
+        *,
+        space: str = "nb201",
+        kind: str = "node-op",
+        hidden: int = 64,
+        layers: int = 3,
+        epochs: int = 200,
+        lr: float = 3e-3,
+        weight_decay: float = 1e-4,
+        batch_size: int = 64,
+        loss: str = "rank",
+        val_fraction: float = 0.1,
+        patience: int = 40,
+        random_state: int = 0,
+        device: str = "cpu",
+    ) -> None:
+        super().__init__(
+            space=space,
+            kind=kind,
+            hidden=hidden,
+            layers=layers,
+            epochs=epochs,
+            lr=lr,
+            weight_decay=weight_decay,
+            batch_size=batch_size,
+            loss=loss,
+            val_fraction=val_fraction,
+            patience=patience,
+            random_state=random_state,
+            device=device,
+        )
+
+
+class FlowPredictor(_GNNPredictor):
+    """Directed-flow GNN (after TA-GATES and FlowerFormer): node states are updated
+    generation by generation from the input to the output, then back, with op-gated
+    messages; see :class:`FlowRegressor`.
+
+    Parameters
+    ----------
+    space : str
+        Search space of the architectures.
+    kind : {"node-op", "edge-op"}
+        Graph view of an architecture (see :func:`naspredict.encodings.graph.to_graphs`).
+    hidden : int
+        Width of the node states.
+    layers : int
+        Number of forward-and-backward rounds.
+    epochs : int
+        Most passes over the training set.
+    lr, weight_decay : float
+        AdamW settings; the learning rate follows a cosine schedule over ``epochs``.
+    batch_size : int
+        Most graphs per step (an epoch's batches are of equal size).
+    loss : {"mse", "rank"}
+        Squared error on the standardised targets, or a pairwise logistic ranking loss over
+        the pairs of each batch (predictions are then scores: their order is meaningful).
+    val_fraction : float
+        Share of the training set held out for early stopping on its Kendall tau, the best
+        weights being restored; 0, or fewer than 20 held-out architectures, trains on every
+        architecture for all ``epochs``.
+    patience : int
+        Epochs without a better validation Kendall tau before stopping.
+    random_state : int
+        Seeds the weights, the split and the shuffling.
+    device : str
+        Torch device.
+    """
+
+    module_class = FlowRegressor

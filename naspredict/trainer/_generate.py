@@ -1,0 +1,146 @@
+"""Generate a benchmark table: train cells group by group, saving after every group."""
+
+from __future__ import annotations
+
+import logging
+import platform
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import torch
+from tqdm.auto import tqdm
+
+from naspredict.benchmark_data import BenchmarkTable, load_table
+from naspredict.errors import BenchmarkFormatError, InvalidArchitectureError
+from naspredict.spaces import get_space
+from naspredict.trainer._data import TrainingData
+from naspredict.trainer._protocol import TrainingProtocol
+from naspredict.trainer._train import train_cells
+
+logger = logging.getLogger(__name__)
+
+
+def select_archs(which: str, *, seed: int = 0) -> list[str]:
+    """NB201 cells to train: ``all``, ``unique`` (one per isomorphism class),
+    ``sample:N`` (N random classes), or the path of a file with one arch per line."""
+    space = get_space("nb201")
+    if which == "all":
+        return space.all_archs()
+    if which == "unique":
+        return space.unique_archs()
+    if which.startswith("sample:"):
+        count = which.partition(":")[2]
+        if not count.isdigit() or not 1 <= int(count) <= space.n_classes:
+            raise InvalidArchitectureError(
+                f"sample:N needs 1 <= N <= {space.n_classes}, got {which!r}"
+            )
+        rng = np.random.default_rng(seed)
+        return list(rng.choice(space.unique_archs(), size=int(count), replace=False))
+    path = Path(which)
+    if not path.is_file():
+        raise InvalidArchitectureError(
+            f"--archs takes all, unique, sample:N or a file of archs; {which!r} is none of them"
+        )
+    lines = [a.strip() for a in path.read_text().splitlines() if a.strip()]
+    return [space.normalize(a) for a in lines]
+
+
+def default_device() -> str:
+    """``cuda`` when a GPU is there, else ``cpu``."""
+    return "cuda" if torch.cuda.is_available() else "cpu"
+
+
+def generate_table(
+    archs: Sequence[str],
+    data: TrainingData,
+    protocol: TrainingProtocol,
+    out: str | Path,
+    *,
+    seed: int = 0,
+    group_size: int = 32,
+    device: str | None = None,
+    bf16: bool | None = None,
+    progress: bool = True,
+    C: int = 16,
+    N: int = 5,
+) -> BenchmarkTable:
+    """Train ``archs`` and write their results to the Parquet file ``out``.
+
+    Cells are trained in a seeded random order, so that the file of an unfinished run holds
+    a uniform sample. The file is rewritten atomically after every group of ``group_size``
+    cells, so a killed run loses at most the group in flight; run again with the same
+    arguments, it trains only the cells the file lacks. ``bf16`` (default: on a GPU) trains
+    under bfloat16 autocast. ``C`` and ``N`` set the network's width and cells per stage
+    (NB201: 16 and 5).
+    """
+    device = device or default_device()
+    bf16 = str(device).startswith("cuda") if bf16 is None else bf16
+    out = Path(out)
+    done = _finished(out, data.name, protocol, seed, (C, N))
+    finished = set(done["arch"])
+    todo = [a for a in dict.fromkeys(archs) if a not in finished]
+    todo = [todo[i] for i in np.random.default_rng(seed).permutation(len(todo))]
+    gpu = torch.cuda.get_device_name(0) if str(device).startswith("cuda") else None
+    provenance: dict[str, Any] = {
+        "generator": "naspredict trainer",
+        "protocol": protocol.to_dict(),
+        "seed": seed,
+        "group_size": group_size,
+        "bf16": bf16,
+        "C": C,
+        "N": N,
+        "device": gpu or platform.processor() or platform.machine(),
+        "torch": torch.__version__,
+        "seconds": float(done.attrs.get("seconds", 0.0)),
+    }
+    on_device = data.to(device)
+    frames = [done]
+    bar = tqdm(total=len(todo), desc="train", unit="cell", disable=None if progress else True)
+    for start in range(0, len(todo), group_size):
+        group = todo[start : start + group_size]
+        began = time.perf_counter()
+        rows = train_cells(
+            group, on_device, protocol, seed=seed, device=device, bf16=bf16, C=C, N=N
+        )
+        provenance["seconds"] += time.perf_counter() - began
+        frames.append(pd.DataFrame(rows))
+        table = _table(pd.concat(frames, ignore_index=True), data.name, protocol, provenance)
+        table.to_parquet(out)
+        bar.update(len(group))
+    bar.close()
+    return _table(pd.concat(frames, ignore_index=True), data.name, protocol, provenance)
+
+
+def _table(frame: pd.DataFrame, dataset: str, protocol: TrainingProtocol, provenance: dict):
+    return BenchmarkTable(
+        frame,
+        space="nb201",
+        dataset=dataset,
+        fidelity=f"{protocol.epochs}ep",
+        source="naspredict trainer",
+        provenance=dict(provenance),
+    )
+
+
+def _finished(
+    out: Path, dataset: str, protocol: TrainingProtocol, seed: int, size: tuple[int, int]
+) -> pd.DataFrame:
+    """Rows already in ``out``, after checking they were made the same way."""
+    if not out.exists():
+        return pd.DataFrame({"arch": pd.Series(dtype=str)})
+    table = load_table(out)
+    made = table.provenance or {}
+    theirs = (table.dataset, made.get("protocol"), made.get("seed"), (made.get("C"), made.get("N")))
+    if theirs != (dataset, protocol.to_dict(), seed, size):
+        raise BenchmarkFormatError(
+            f"{out} holds results of another run (dataset {table.dataset}, seed "
+            f"{made.get('seed')}, protocol {(made.get('protocol') or {}).get('name')}); "
+            "choose another --out to start a new table"
+        )
+    frame = table.frame
+    frame.attrs["seconds"] = made.get("seconds", 0.0)
+    return frame

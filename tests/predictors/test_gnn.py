@@ -1,0 +1,151 @@
+"""The GNN predictors: estimator contract, determinism, persistence, and real learning."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from scipy.stats import kendalltau
+from sklearn.base import clone
+from sklearn.model_selection import cross_val_score
+
+from naspredict.benchmark_data import load_table
+from naspredict.encodings.graph import to_graphs, topological_generations
+from naspredict.errors import (
+    InvalidArchitectureError,
+    InvalidTargetError,
+    NotFittedError,
+    UnknownNameError,
+)
+from naspredict.predictors.gnn import FlowPredictor, GINPredictor
+from naspredict.predictors.gnn._batching import batch_graph, stack_graphs
+from naspredict.spaces import get_space
+
+ESTIMATORS = [GINPredictor, FlowPredictor]
+TINY = {"hidden": 8, "layers": 1, "epochs": 3, "batch_size": 16}
+
+
+@pytest.fixture(autouse=True, scope="module")
+def one_thread():
+    """The models are small: one thread is fastest and leaves the other cores alone."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+def _data(space: str, n: int, seed: int = 0) -> tuple[list[str], np.ndarray]:
+    rng = np.random.default_rng(seed)
+    archs = get_space(space).sample(rng, n)
+    return archs, rng.normal(size=n)
+
+
+@pytest.mark.parametrize("cls", ESTIMATORS)
+def test_params_and_clone(cls):
+    model = cls(hidden=12, loss="mse", random_state=3)
+    params = clone(model).get_params()
+    assert params["hidden"] == 12 and params["loss"] == "mse" and params["random_state"] == 3
+    assert {"space", "kind", "epochs", "lr", "val_fraction", "patience", "device"} <= set(params)
+
+
+@pytest.mark.parametrize("cls", ESTIMATORS)
+def test_fit_returns_self_and_predicts(cls):
+    archs, y = _data("nb201", 40)
+    model = cls(**TINY)
+    assert model.fit(archs, y) is model
+    pred = model.predict(np.asarray(archs[:7]))
+    assert pred.shape == (7,) and np.isfinite(pred).all()
+
+
+@pytest.mark.parametrize("cls", ESTIMATORS)
+def test_same_seed_same_predictions(cls):
+    archs, y = _data("nb201", 50)
+    first = cls(**TINY, random_state=1).fit(archs, y).predict(archs)
+    again = cls(**TINY, random_state=1).fit(archs, y).predict(archs)
+    other = cls(**TINY, random_state=2).fit(archs, y).predict(archs)
+    np.testing.assert_array_equal(first, again)
+    assert not np.allclose(first, other)
+
+
+@pytest.mark.parametrize("cls", ESTIMATORS)
+def test_cross_val_score(cls):
+    archs, y = _data("nb201", 30)
+    scores = cross_val_score(cls(**TINY, loss="mse"), np.asarray(archs), y, cv=3)
+    assert scores.shape == (3,) and np.isfinite(scores).all()
+
+
+@pytest.mark.parametrize("cls", ESTIMATORS)
+@pytest.mark.parametrize("kind", ["node-op", "edge-op"])
+def test_save_load_round_trip(cls, kind, tmp_path: Path):
+    archs, y = _data("nb201", 40)
+    model = cls(**TINY, kind=kind).fit(archs, y)
+    model._save_state(tmp_path)
+    assert {"model.pt", "state.json"} <= {p.name for p in tmp_path.iterdir()}
+    loaded = clone(model)
+    loaded._load_state(tmp_path)
+    np.testing.assert_array_equal(loaded.predict(archs), model.predict(archs))
+
+
+@pytest.mark.parametrize("cls", ESTIMATORS)
+@pytest.mark.parametrize("space", ["tnb101-micro", "tnb101-macro"])
+def test_other_spaces(cls, space):
+    archs, y = _data(space, 60)
+    model = cls(**TINY, space=space).fit(archs, y)
+    pred = model.predict(archs)
+    assert pred.shape == (60,) and np.isfinite(pred).all()
+
+
+def test_macro_batches_have_several_structures():
+    archs, _ = _data("tnb101-macro", 60)
+    stacks = stack_graphs(to_graphs("tnb101-macro", archs))
+    assert len(stacks) > 1
+    assert sorted(np.concatenate([s.positions for s in stacks]).tolist()) == list(range(60))
+
+
+def test_batch_graph_is_block_diagonal():
+    structure = stack_graphs(
+        to_graphs("nb201", get_space("nb201").sample(np.random.default_rng(0), 1))
+    )[0].structure
+    one, three = batch_graph(structure, 1), batch_graph(structure, 3)
+    v, e = structure.num_nodes, one.edge_index.shape[1]
+    assert torch.equal(three.edge_index[:, e : 2 * e], one.edge_index + v)
+    # every node but the input is updated once forward, every node but the output backward
+    assert sorted(torch.cat([s.nodes for s in one.forward]).tolist()) == list(range(1, v))
+    assert sorted(torch.cat([s.nodes for s in one.backward]).tolist()) == list(range(v - 1))
+
+
+def test_topological_generations():
+    edges = torch.tensor([[0, 0, 1, 2], [1, 2, 2, 3]])
+    assert [g.tolist() for g in topological_generations(edges, 4)] == [[0], [1], [2], [3]]
+    with pytest.raises(ValueError, match="cycle"):
+        topological_generations(torch.tensor([[0, 1], [1, 0]]), 2)
+
+
+@pytest.mark.parametrize("cls", ESTIMATORS)
+def test_bad_input(cls):
+    archs, y = _data("nb201", 10)
+    with pytest.raises(InvalidTargetError):
+        cls(**TINY).fit(archs, np.r_[y[:-1], np.nan])
+    with pytest.raises(InvalidArchitectureError):
+        cls(**TINY).fit(np.zeros((10, 3)), y)
+    with pytest.raises(InvalidArchitectureError):
+        cls(**TINY).fit(["not an arch"] * 10, y)
+    with pytest.raises(UnknownNameError):
+        cls(**TINY, loss="huber").fit(archs, y)
+    with pytest.raises(NotFittedError):
+        cls(**TINY).predict(archs)
+
+
+@pytest.mark.parametrize("cls", ESTIMATORS)
+def test_learns_the_real_table(cls, shared: Path):
+    table = load_table(shared / "nb201" / "nb201_cifar10-valid.csv")
+    archs = np.asarray(table.archs)
+    y = table.column("valid_acc_200ep").astype(float)
+    perm = np.random.default_rng(0).permutation(len(archs))
+    train, test = perm[:200], perm[-1000:]
+    model = cls(hidden=32, layers=1, epochs=40, batch_size=32, val_fraction=0.0)
+    model.fit(archs[train], y[train])
+    tau = kendalltau(model.predict(archs[test]), y[test])[0]
+    assert tau > 0.5

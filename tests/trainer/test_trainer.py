@@ -1,0 +1,215 @@
+"""The trainer: stacked networks equal single ones, training is resumable, the CLI works."""
+
+from __future__ import annotations
+
+import dataclasses
+import gzip
+import os
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+from naspredict.benchmark_data import load_table
+from naspredict.cli import main
+from naspredict.errors import BenchmarkFormatError, InvalidArchitectureError, NasPredictError
+from naspredict.networks import NB201Network
+from naspredict.spaces import get_space
+from naspredict.trainer import (
+    PROTOCOLS,
+    StackedNB201,
+    TrainingProtocol,
+    generate_table,
+    load_training_data,
+    select_archs,
+    train_cells,
+)
+from naspredict.trainer._data import SplitData, TrainingData, augment
+
+SPACE = get_space("nb201")
+TINY = TrainingProtocol("tiny", epochs=2, batch_size=32)
+
+
+def toy_data(n: int = 96, side: int = 8, seed: int = 0) -> TrainingData:
+    g = torch.Generator().manual_seed(seed)
+
+    def split(m: int) -> SplitData:
+        y = torch.randint(0, 10, (m,), generator=g)
+        return SplitData(
+            torch.randn(m, 1, side, side, generator=g) + 0.3 * y[:, None, None, None], y
+        )
+
+    return TrainingData("toy", split(n), split(32), split(32), 10)
+
+
+def test_stack_computes_the_same_function_as_its_networks():
+    archs = SPACE.sample(np.random.default_rng(0), 5)
+    nets = []
+    for i, arch in enumerate(archs):
+        torch.manual_seed(i)
+        nets.append(NB201Network(arch, N=1))
+    stacked = StackedNB201.from_networks(nets)
+    x = torch.randn(4, 3, 16, 16)
+    torch.testing.assert_close(
+        stacked(x), torch.stack([n(x) for n in nets], dim=1), atol=1e-5, rtol=1e-4
+    )
+    assert sum(p.numel() for p in stacked.parameters()) == sum(
+        p.numel() for n in nets for p in n.parameters()
+    )
+
+
+def test_batched_training_equals_one_cell_at_a_time():
+    archs = SPACE.sample(np.random.default_rng(1), 3)
+    data = toy_data()
+    together = train_cells(archs, data, TINY, N=1, C=8)
+    alone = train_cells(archs, data, TINY, N=1, C=8, stacked=False)
+    for a, b in zip(together, alone, strict=True):
+        assert a["arch"] == b["arch"]
+        np.testing.assert_allclose(a["train_loss_2ep_curve"], b["train_loss_2ep_curve"], rtol=1e-3)
+        np.testing.assert_allclose(a["valid_loss_2ep_curve"], b["valid_loss_2ep_curve"], rtol=1e-3)
+        assert abs(a["valid_acc_2ep"] - b["valid_acc_2ep"]) <= 100 / 32  # one image at most
+        assert a["params"] == b["params"] and a["flops"] == b["flops"]
+
+
+def test_result_rows_follow_the_table_schema():
+    arch = "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|"
+    row = train_cells([arch], toy_data(), TINY, N=1, C=8)[0]
+    for split in ("train", "valid", "test"):
+        for metric in ("acc", "loss"):
+            assert len(row[f"{split}_{metric}_2ep_curve"]) == 2
+            assert row[f"{split}_{metric}_2ep"] == row[f"{split}_{metric}_2ep_curve"][-1]
+    assert row["train_time_2ep"] > 0 and row["seed"] == 0
+    # a cell's result does not depend on the cells trained beside it
+    other = SPACE.sample(np.random.default_rng(2), 1)[0]
+    again = train_cells([other, arch], toy_data(), TINY, N=1, C=8)[1]
+    np.testing.assert_allclose(
+        again["valid_loss_2ep_curve"], row["valid_loss_2ep_curve"], rtol=1e-4
+    )
+
+
+def test_augment_crops_and_flips_per_image():
+    x = torch.arange(2 * 1 * 4 * 4, dtype=torch.float32).view(2, 1, 4, 4)
+    g = torch.Generator().manual_seed(0)
+    out = augment(x, padding=1, flip=True, generator=g)
+    assert out.shape == x.shape
+    assert torch.equal(augment(x, 0, False, g), x)
+    assert not torch.equal(out, x)
+
+
+def _generate(out, archs, seed=0, **kw):
+    return generate_table(
+        archs,
+        toy_data(),
+        TINY,
+        out,
+        seed=seed,
+        group_size=2,
+        device="cpu",
+        progress=False,
+        C=4,
+        N=1,
+        **kw,
+    )
+
+
+def test_generate_table_resumes_and_refuses_another_run(tmp_path):
+    archs = SPACE.sample(np.random.default_rng(3), 5, replace=False)
+    out = tmp_path / "t.parquet"
+    first = _generate(out, archs[:3])
+    assert sorted(first.archs) == sorted(archs[:3])
+    table = _generate(out, archs)
+    assert sorted(table.archs) == sorted(archs) and len(load_table(out)) == 5
+    made = load_table(out).provenance
+    assert made["protocol"]["name"] == "tiny" and made["seconds"] > 0 and made["C"] == 4
+    with pytest.raises(BenchmarkFormatError, match="another run"):
+        _generate(out, archs, seed=1)
+
+
+SCRIPT = """
+import sys
+sys.path.insert(0, {tests!r})
+from trainer.test_trainer import _generate, SPACE
+import numpy as np
+_generate({out!r}, SPACE.sample(np.random.default_rng(4), 8, replace=False))
+"""
+
+
+def test_a_killed_run_resumes_with_every_cell_exactly_once(tmp_path):
+    out = tmp_path / "t.parquet"
+    tests = os.path.dirname(os.path.dirname(__file__))
+    proc = subprocess.Popen([sys.executable, "-c", SCRIPT.format(tests=tests, out=str(out))])
+    deadline = time.time() + 120
+    while not out.exists() and time.time() < deadline and proc.poll() is None:
+        time.sleep(0.05)
+    proc.kill()
+    proc.wait()
+    partial = len(load_table(out)) if out.exists() else 0
+    assert partial < 8, "the run finished before it could be killed"
+    archs = SPACE.sample(np.random.default_rng(4), 8, replace=False)
+    table = _generate(out, archs)
+    assert sorted(table.archs) == sorted(archs)
+    assert pd.Series(load_table(out).archs).is_unique
+
+
+def test_select_archs():
+    assert len(select_archs("unique")) == 6_466 and len(select_archs("all")) == 15_625
+    sample = select_archs("sample:10", seed=0)
+    assert len(set(sample)) == 10 and sample == select_archs("sample:10", seed=0)
+    with pytest.raises(InvalidArchitectureError, match="sample:N needs"):
+        select_archs("sample:0")
+    with pytest.raises(InvalidArchitectureError, match="none of them"):
+        select_archs("everything")
+
+
+def _write_idx(path, array):
+    dims = b"".join(int(d).to_bytes(4, "big") for d in array.shape)
+    raw = b"\x00\x00\x08" + bytes([array.ndim]) + dims + array.astype(np.uint8).tobytes()
+    path.write_bytes(gzip.compress(raw))
+
+
+@pytest.fixture
+def tiny_fashion(tmp_path):
+    rng = np.random.default_rng(0)
+    for prefix, n in (("train", 64), ("t10k", 20)):
+        _write_idx(tmp_path / f"{prefix}-images-idx3-ubyte.gz", rng.integers(0, 256, (n, 28, 28)))
+        _write_idx(tmp_path / f"{prefix}-labels-idx1-ubyte.gz", np.arange(n) % 10)
+    return tmp_path
+
+
+def test_training_data_splits(tiny_fashion):
+    data = load_training_data("fashion-mnist", tiny_fashion)
+    assert (len(data.train), len(data.valid), len(data.test)) == (64, 10, 10)
+    assert data.shape == (1, 28, 28) and data.num_classes == 10
+    with pytest.raises(NasPredictError, match="unknown dataset 'svhn'"):
+        load_training_data("svhn")
+    with pytest.raises(NasPredictError, match="needs --data-path"):
+        load_training_data("cifar10")
+
+
+def test_cli_train(tiny_fashion, tmp_path, capsys, monkeypatch):
+    monkeypatch.setitem(
+        PROTOCOLS._items, "fast", dataclasses.replace(PROTOCOLS.get("fast"), epochs=1)
+    )
+    out = tmp_path / "table.parquet"
+    argv = [
+        "train",
+        "--data-path",
+        str(tiny_fashion),
+        "--archs",
+        "sample:2",
+        "--out",
+        str(out),
+        "--device",
+        "cpu",
+        "--json",
+        str(tmp_path / "t.json"),
+    ]
+    assert main(argv) == 0
+    assert "2 cells of fashion-mnist (fast)" in capsys.readouterr().out
+    assert len(load_table(out)) == 2
+    assert main([*argv[:-2], "--protocol", "slow"]) == 1
+    assert "unknown training protocol 'slow'" in capsys.readouterr().err
