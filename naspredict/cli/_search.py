@@ -1,0 +1,145 @@
+"""``naspredict search``: search strategies simulated on a table, over many seeds."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from naspredict._io import atomic_path, write_json
+from naspredict.benchmark_data import load_table
+from naspredict.cli._options import name_list
+from naspredict.errors import NasPredictError
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser(
+        "search",
+        help="simulate search strategies on a table: queries and regret over many seeds",
+    )
+    parser.add_argument("table", help="benchmark table: tidy CSV/Parquet or an official file")
+    parser.add_argument("--dataset", help="dataset or task, for files that hold several")
+    parser.add_argument("--format", help="skip format detection and use this reader")
+    parser.add_argument(
+        "--query", required=True, help="metric the strategies see, e.g. valid_acc_200ep"
+    )
+    parser.add_argument(
+        "--report", help="metric the result is judged by, e.g. test_acc_200ep (default: --query)"
+    )
+    parser.add_argument(
+        "--strategies",
+        type=name_list,
+        default=["random", "rea"],
+        help="comma-separated strategies (random, rea, local, bananas, npenas, zc-warmup, tpe)",
+    )
+    parser.add_argument("--budget", type=int, default=300, help="distinct cells to query")
+    parser.add_argument("--seeds", type=int, default=10, help="number of seeds (0..N-1)")
+    parser.add_argument(
+        "--predictor",
+        help="predictor of the predictor-guided strategies (NAME@ENCODING allowed; "
+        "default: XGBoost, ranking objective, 200 trees)",
+    )
+    parser.add_argument(
+        "--time-column",
+        help="training-time column (e.g. time_elapsed) for NATS-style simulated time",
+    )
+    parser.add_argument(
+        "--zc-scores", metavar="PATH", help="table of zero-cost scores, for zc-warmup"
+    )
+    parser.add_argument(
+        "--zc-proxy", default="synflow", help="column of --zc-scores to use (default synflow)"
+    )
+    parser.add_argument("--n-jobs", type=int, default=-1, help="worker processes (-1: all cores)")
+    parser.add_argument(
+        "--full-runs",
+        action="store_true",
+        help="run every search to the budget; by default a run ends once it has queried the "
+        "optimum, after which its incumbent, regret and queries-to-optimum cannot change",
+    )
+    parser.add_argument(
+        "--json",
+        metavar="PATH",
+        help="write results to PATH, with a markdown table (.md) and a regret plot (.png) "
+        "beside it; finished runs are kept in PATH.runs.jsonl so a killed run resumes",
+    )
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> None:
+    from naspredict.search import (
+        STRATEGIES,
+        TableObjective,
+        make_strategy,
+        markdown_table,
+        plot_regret,
+        run_searches,
+        summarize,
+        summary_records,
+    )
+
+    if args.budget < 1 or args.seeds < 1:
+        raise NasPredictError("--budget and --seeds must be positive")
+    for name in args.strategies:
+        STRATEGIES.get(name)  # an unknown name fails before the table is read
+    table = load_table(args.table, dataset=args.dataset, format=args.format)
+    objective = TableObjective(table, args.query, args.report, time_column=args.time_column)
+    strategies = {
+        name: make_strategy(name, **_strategy_inputs(name, args, table)) for name in args.strategies
+    }
+    checkpoint = Path(f"{args.json}.runs.jsonl") if args.json else None
+    runs = run_searches(
+        strategies,
+        objective,
+        budget=args.budget,
+        seeds=range(args.seeds),
+        stop_at_optimum=not args.full_runs,
+        n_jobs=args.n_jobs,
+        checkpoint=checkpoint,
+    )
+    summary = summarize(runs, objective)
+    text = markdown_table(summary)
+    print(text, end="")
+    if args.json:
+        path = Path(args.json)
+        title = f"{table.space.name} {table.dataset or ''} {objective.report_name} regret"
+        write_json(
+            path,
+            {
+                "table": str(args.table),
+                "dataset": table.dataset,
+                **objective.describe(),
+                "budget": args.budget,
+                "seeds": args.seeds,
+                "predictor": args.predictor,
+                "stop_at_optimum": not args.full_runs,
+                "summary": summary_records(summary),
+                "runs": str(checkpoint),
+            },
+        )
+        with atomic_path(path.with_suffix(".md")) as tmp:
+            tmp.write_text(f"# {title}\n\n{text}")
+        plot_regret(runs, objective, path.with_suffix(".png"), title)
+
+
+def _strategy_inputs(name: str, args: argparse.Namespace, table: Any) -> dict[str, Any]:
+    from naspredict.predictors import make_predictor
+    from naspredict.search import STRATEGIES, column_scorer
+
+    """The predictor or scorer the strategy ``name`` takes, from the options."""
+    accepted = STRATEGIES.get(name)._get_param_names()
+    inputs: dict[str, Any] = {}
+    if "predictor" in accepted and args.predictor:
+        predictor = make_predictor(args.predictor, space=table.space.name)
+        if "n_jobs" in predictor.get_params():
+            predictor.set_params(n_jobs=1)  # seeds run in parallel processes
+        inputs["predictor"] = predictor
+    if "scorer" in accepted:
+        if not args.zc_scores:
+            raise NasPredictError(f"{name} needs zero-cost scores: give --zc-scores PATH")
+        scores = load_table(args.zc_scores)
+        if scores.space is not table.space:
+            raise NasPredictError(
+                f"--zc-scores holds {scores.space.name} cells, the table {table.space.name}"
+            )
+        inputs["scorer"] = column_scorer(scores, args.zc_proxy)
+    return inputs

@@ -1,0 +1,339 @@
+"""The run loop: it owns the history and the budget; many seeds run in parallel."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sklearn.base import clone
+from tqdm.auto import tqdm
+
+from naspredict._io import atomic_path
+from naspredict.errors import NasPredictError
+from naspredict.search._base import History, Strategy, arch_codes
+from naspredict.search._objective import TableObjective
+
+logger = logging.getLogger(__name__)
+
+#: Why a run ended.
+STOP_REASONS = ("budget", "optimum", "exhausted", "stale")
+
+
+@dataclass
+class Trajectory:
+    """One search run: the distinct cells it queried, in order, and their values.
+
+    Attributes
+    ----------
+    strategy : str
+        Name the run was given.
+    seed : int
+    budget : int
+        Queries allowed.
+    codes : ndarray of int
+        Canonical code of each queried cell.
+    query, report : ndarray of float
+        Query- and report-metric value of each queried cell.
+    time : ndarray of float or None
+        Training time of each queried cell, when the objective has a time column.
+    found_at : int or None
+        Number of queries after which the query optimum had been queried.
+    stopped : str
+        One of :data:`STOP_REASONS`. ``"optimum"``: the run stopped once it queried the
+        optimum, since its incumbent cannot change afterwards; curves are padded with it.
+    seconds : float
+        Wall time of the run.
+    """
+
+    strategy: str
+    seed: int
+    budget: int
+    codes: np.ndarray
+    query: np.ndarray
+    report: np.ndarray
+    time: np.ndarray | None
+    found_at: int | None
+    stopped: str
+    seconds: float
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def incumbent(self) -> np.ndarray:
+        """Position of the best-by-query cell after each of ``budget`` queries (-1 before the
+        first finite value), padded with the last incumbent after the run ended."""
+        values = np.where(np.isnan(self.query), -np.inf, self.query)
+        best = np.maximum.accumulate(values) if len(values) else values
+        # position of the first cell reaching each running maximum (ties keep the first)
+        improved = np.r_[True, best[1:] > best[:-1]] if len(best) else best.astype(bool)
+        pos = np.maximum.accumulate(np.where(improved, np.arange(len(best)), 0))
+        pos = np.where(np.isfinite(best), pos, -1)
+        out = np.full(self.budget, pos[-1] if len(pos) else -1, dtype=np.int64)
+        out[: min(len(pos), self.budget)] = pos[: self.budget]
+        return out
+
+    def incumbent_report(self) -> np.ndarray:
+        """Report value of the best-by-query cell after each query (NaN before the first)."""
+        pos = self.incumbent()
+        return np.where(pos >= 0, self.report[np.maximum(pos, 0)] if len(self) else np.nan, np.nan)
+
+    def incumbent_query(self) -> np.ndarray:
+        """Query value of the best-by-query cell after each query (NaN before the first)."""
+        pos = self.incumbent()
+        return np.where(pos >= 0, self.query[np.maximum(pos, 0)] if len(self) else np.nan, np.nan)
+
+    def elapsed(self) -> np.ndarray | None:
+        """Simulated training time after each query (cumulative), or None."""
+        return None if self.time is None else np.cumsum(np.nan_to_num(self.time))
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict (NaN written as None)."""
+        return {
+            "strategy": self.strategy,
+            "seed": self.seed,
+            "budget": self.budget,
+            "codes": self.codes.tolist(),
+            "query": _list(self.query),
+            "report": _list(self.report),
+            "time": None if self.time is None else _list(self.time),
+            "found_at": self.found_at,
+            "stopped": self.stopped,
+            "seconds": self.seconds,
+        }
+
+    @classmethod
+    def from_dict(cls, row: Mapping[str, Any]) -> Trajectory:
+        """Inverse of :meth:`to_dict`."""
+
+        def arr(x: Any) -> np.ndarray:
+            return np.array([np.nan if v is None else v for v in x], dtype=np.float64)
+
+        return cls(
+            strategy=row["strategy"],
+            seed=int(row["seed"]),
+            budget=int(row["budget"]),
+            codes=np.asarray(row["codes"], dtype=np.int64),
+            query=arr(row["query"]),
+            report=arr(row["report"]),
+            time=None if row["time"] is None else arr(row["time"]),
+            found_at=row["found_at"],
+            stopped=row["stopped"],
+            seconds=float(row["seconds"]),
+        )
+
+
+def _list(values: np.ndarray) -> list[float | None]:
+    return [None if np.isnan(v) else float(v) for v in values]
+
+
+def run_search(
+    strategy: Strategy,
+    objective: TableObjective,
+    *,
+    budget: int,
+    seed: int = 0,
+    stop_at_optimum: bool = False,
+    name: str | None = None,
+    max_stale: int = 1000,
+) -> Trajectory:
+    """Run a clone of ``strategy`` on ``objective`` until ``budget`` distinct cells are queried.
+
+    Each proposal is mapped to the canonical member of its isomorphism class; a class not
+    queried before costs one query, a repeat is answered from the history for free. The
+    strategy is told the query value of every proposal the loop accepted, never the report
+    value.
+
+    Parameters
+    ----------
+    strategy : Strategy
+        Not modified: the run uses a clone.
+    objective : TableObjective
+    budget : int
+        Distinct cells to query.
+    seed : int
+        Seeds the generator the strategy draws from; the same seed gives the same run.
+    stop_at_optimum : bool
+        End the run once the query optimum is queried. The incumbent cannot change after
+        that, so regret curves and queries-to-optimum are the same as for a full run.
+    name : str, optional
+        Name stored in the trajectory (the class name by default).
+    max_stale : int
+        End the run after this many consecutive asks that brought no new cell.
+    """
+    if budget < 1:
+        raise NasPredictError(f"the budget must be a positive number of queries, got {budget}")
+    start = time.perf_counter()
+    space = objective.space
+    strategy = clone(strategy)
+    strategy.start(space, np.random.default_rng(seed))
+    history = History(space)
+    found_at = None
+    stale = 0
+    stopped = "budget"
+    while len(history) < budget:
+        archs = list(strategy.ask(history))
+        if not archs:
+            stopped = "exhausted"
+            break
+        codes = space.canonical_codes(arch_codes(space, archs))
+        taken, cut = _new_positions(codes, history, budget - len(history))
+        if stop_at_optimum and len(taken):
+            hit = np.flatnonzero(objective.classes(codes[taken]) == objective.optimum_class)
+            if len(hit):
+                taken = taken[: hit[0] + 1]
+                cut = int(taken[-1]) + 1
+        new = codes[taken]
+        history._record(new, objective.query(new))
+        if found_at is None and (objective.classes(new) == objective.optimum_class).any():
+            where = np.flatnonzero(objective.classes(new) == objective.optimum_class)[0]
+            found_at = len(history) - len(new) + int(where) + 1
+        strategy.tell(archs[:cut], history.value_of(codes[:cut]))
+        stale = 0 if len(new) else stale + 1
+        if found_at is not None and stop_at_optimum:
+            stopped = "optimum"
+            break
+        if len(history) >= space.n_classes:
+            stopped = "exhausted"
+            break
+        if stale >= max_stale:
+            logger.warning("%s proposed no new cell in %d asks; run ended", name, stale)
+            stopped = "stale"
+            break
+    codes = history.codes
+    return Trajectory(
+        strategy=name or type(strategy).__name__,
+        seed=int(seed),
+        budget=int(budget),
+        codes=codes,
+        query=history.values,
+        report=objective.report(codes),
+        time=objective.time(codes),
+        found_at=found_at,
+        stopped=stopped,
+        seconds=time.perf_counter() - start,
+    )
+
+
+def _new_positions(codes: np.ndarray, history: History, allowed: int) -> tuple[np.ndarray, int]:
+    """Positions of the first proposal of each class not yet queried (at most ``allowed``),
+    and how many proposals the loop accepts (all, or up to the last one it queries)."""
+    fresh = np.flatnonzero(~history._queried[codes])
+    _, first = np.unique(codes[fresh], return_index=True)
+    positions = np.sort(fresh[first])
+    if len(positions) <= allowed:
+        return positions, len(codes)
+    positions = positions[:allowed]
+    return positions, int(positions[-1]) + 1
+
+
+def run_searches(
+    strategies: Mapping[str, Strategy],
+    objective: TableObjective,
+    *,
+    budget: int,
+    seeds: Sequence[int] = range(10),
+    stop_at_optimum: bool = False,
+    n_jobs: int = -1,
+    checkpoint: str | Path | None = None,
+    progress: bool = True,
+) -> list[Trajectory]:
+    """Run every strategy with every seed, in parallel processes (joblib).
+
+    Parameters
+    ----------
+    strategies : mapping of name to Strategy
+    objective : TableObjective
+    budget : int
+    seeds : sequence of int
+        One run per seed and strategy; a run depends on its seed only.
+    stop_at_optimum : bool
+        See :func:`run_search`.
+    n_jobs : int
+        Worker processes; -1 for all cores, 1 to run in this process.
+    checkpoint : path, optional
+        JSON-lines file: each finished run is appended (and fsynced) as soon as it ends;
+        runs already there for the same objective and budget are not run again, so a
+        killed run resumes.
+    progress : bool
+        Show a progress bar (on a terminal).
+
+    Returns
+    -------
+    list of Trajectory
+        Ordered by strategy, then seed.
+    """
+    from joblib import Parallel, delayed
+
+    if budget < 1:
+        raise NasPredictError(f"the budget must be a positive number of queries, got {budget}")
+    config = {
+        "space": objective.space.name,
+        "query_metric": objective.query_name,
+        "report_metric": objective.report_name,
+        "time_column": objective.time_name,
+        "budget": int(budget),
+        "stop_at_optimum": bool(stop_at_optimum),
+    }
+    for strategy in strategies.values():  # a bad parameter fails here, before any work
+        clone(strategy).start(objective.space, np.random.default_rng(0))
+    done = _read_checkpoint(checkpoint, config)
+    todo = [(name, seed) for name in strategies for seed in seeds if (name, seed) not in done]
+    results = dict(done)
+    jobs = (
+        delayed(run_search)(
+            strategies[name],
+            objective,
+            budget=budget,
+            seed=seed,
+            stop_at_optimum=stop_at_optimum,
+            name=name,
+        )
+        for name, seed in todo
+    )
+    bar = tqdm(total=len(todo), desc="search", unit="run", disable=None if progress else True)
+    with bar:
+        if todo:
+            parallel = Parallel(n_jobs=n_jobs, return_as="generator_unordered")
+            for trajectory in parallel(jobs):
+                results[(trajectory.strategy, trajectory.seed)] = trajectory
+                _append_checkpoint(checkpoint, {**config, **trajectory.to_dict()})
+                bar.update()
+    return [results[(name, seed)] for name in strategies for seed in seeds]
+
+
+def _read_checkpoint(path: str | Path | None, config: dict[str, Any]) -> dict[tuple, Trajectory]:
+    """Finished runs with the same configuration; the file is rewritten without a torn last
+    line so that appends start on a fresh line."""
+    if path is None or not Path(path).exists():
+        return {}
+    lines = []
+    for line in Path(path).read_text().splitlines():
+        try:
+            lines.append((line, json.loads(line)))
+        except json.JSONDecodeError:
+            continue
+    with atomic_path(path) as tmp:
+        tmp.write_text("".join(f"{line}\n" for line, _ in lines))
+    out = {}
+    for _, row in lines:
+        if all(row.get(k) == v for k, v in config.items()):
+            trajectory = Trajectory.from_dict(row)
+            out[(trajectory.strategy, trajectory.seed)] = trajectory
+    return out
+
+
+def _append_checkpoint(path: str | Path | None, row: dict[str, Any]) -> None:
+    if path is None:
+        return
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a") as f:
+        f.write(json.dumps(row) + "\n")
+        f.flush()
+        os.fsync(f.fileno())
