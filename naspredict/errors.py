@@ -8,11 +8,14 @@ from __future__ import annotations
 
 __all__ = [
     "BenchmarkFormatError",
+    "ImageDataError",
     "InvalidArchitectureError",
     "InvalidTargetError",
     "MissingColumnError",
     "NasPredictError",
     "NotFittedError",
+    "ProxyConfigError",
+    "ScoreCacheError",
     "UnknownNameError",
     "UnsafePickleError",
 ]
@@ -54,3 +57,15 @@ class InvalidTargetError(NasPredictError, ValueError):
 
 class NotFittedError(NasPredictError, ValueError, AttributeError):
     """A predictor used before ``fit``."""
+
+
+class ImageDataError(NasPredictError, ValueError):
+    """An image dataset that is missing, unreadable, or not in the expected layout."""
+
+
+class ProxyConfigError(NasPredictError, ValueError):
+    """A zero-cost proxy configuration value outside its allowed set."""
+
+
+class ScoreCacheError(NasPredictError, ValueError):
+    """A scores file written with other proxies, configs or data, or unreadable."""

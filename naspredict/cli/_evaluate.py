@@ -5,9 +5,12 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+import pandas as pd
+
 from naspredict._io import atomic_path, write_json
 from naspredict.benchmark_data import load_table
 from naspredict.cli._options import add_table_options, int_list, name_list
+from naspredict.spaces import SearchSpace
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -24,6 +27,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--protocol", default="gates", help="gates, naslib, tnasp or unique")
     parser.add_argument("--train-sizes", type=int_list, default=[78, 390, 781, 3906])
     parser.add_argument("--seeds", type=int, default=5, help="number of seeds (0..N-1)")
+    parser.add_argument(
+        "--proxy-scores",
+        metavar="TABLE",
+        help="scores for zc:PROXY predictors (a `naspredict proxies` file or any table with "
+        "arch and proxy columns); cells it lacks take an isomorphic cell's score, others "
+        "are computed",
+    )
     parser.add_argument(
         "--json",
         metavar="PATH",
@@ -45,7 +55,13 @@ def run(args: argparse.Namespace) -> None:
 
     PROTOCOLS.get(args.protocol)
     table = load_table(args.table, dataset=args.dataset, format=args.format)
-    predictors = {name: make_predictor(name, space=table.space.name) for name in args.predictors}
+    scores = {"scores": _proxy_scores(args.proxy_scores, table.space)} if args.proxy_scores else {}
+    predictors = {
+        name: make_predictor(
+            name, space=table.space.name, **(scores if name.startswith("zc:") else {})
+        )
+        for name in args.predictors
+    }
     checkpoint = Path(f"{args.json}.runs.jsonl") if args.json else None
     results = evaluate(
         table,
@@ -77,3 +93,13 @@ def run(args: argparse.Namespace) -> None:
         with atomic_path(path.with_suffix(".md")) as tmp:
             tmp.write_text(f"# {title}\n\n{text}")
         plot_kendall_tau(summary, path.with_suffix(".png"), title)
+
+
+def _proxy_scores(path: str, space: SearchSpace) -> pd.DataFrame:
+    """Every architecture of ``space`` that the scores file covers, up to isomorphism."""
+    scores = load_table(path)
+    archs = space.all_archs()
+    rows = scores.rows(archs, missing="ignore")
+    frame = scores.frame.iloc[rows[rows >= 0]].reset_index(drop=True)
+    frame["arch"] = [a for a, r in zip(archs, rows, strict=True) if r >= 0]
+    return frame

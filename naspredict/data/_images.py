@@ -7,11 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from naspredict.errors import NasPredictError
-
-
-class ImageDataError(NasPredictError, ValueError):
-    """An image dataset that is missing, unreadable, or not in the expected layout."""
+from naspredict.errors import ImageDataError
 
 
 @dataclass(frozen=True, eq=False)

@@ -84,7 +84,8 @@ def evaluate(
     for size in train_sizes:  # fail on a bad size before any work
         split_of(table, size, seeds[0])
     rows = list(done.values())
-    for name, size, seed in tqdm(todo, desc="evaluate", unit="run", disable=None if progress else True):
+    bar = tqdm(todo, desc="evaluate", unit="run", disable=None if progress else True)
+    for name, size, seed in bar:
         split = split_of(table, size, seed)
         model = clone(predictors[name])
         if "random_state" in model.get_params():

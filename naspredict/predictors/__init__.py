@@ -5,7 +5,7 @@
 >>> model.fit(train_archs, train_acc).predict(test_archs)  # doctest: +SKIP
 
 CLI names: ``xgb``, ``xgb-rank``, ``rf``, ``gp``, ``mlp``, ``linear``, ``gin``, ``flow`` (also
-``gnn``);
+``gnn``), and ``zc:PROXY`` for a zero-cost proxy (``zc:synflow``);
 ``NAME@ENCODING`` picks the encoding (``xgb@onehot``).
 """
 
@@ -91,7 +91,13 @@ def __getattr__(name: str) -> Any:
 
 
 def make_predictor(name: str, *, space: str, **params: Any) -> ArchPredictor:
-    """The predictor registered as ``name`` (``NAME@ENCODING`` sets the encoding)."""
+    """The predictor registered as ``name`` (``NAME@ENCODING`` sets the encoding;
+    ``zc:PROXY`` is :class:`~naspredict.predictors.zero_cost.ZeroCostPredictor`)."""
+    if name.startswith("zc:"):
+        from naspredict.predictors.zero_cost import ZeroCostPredictor, get_proxy
+
+        get_proxy(name[3:])  # an unknown proxy fails now, listing the valid ones
+        return ZeroCostPredictor(proxy=name[3:], space=space, **params)
     name, _, encoding = name.partition("@")
     if encoding:
         get_encoder(encoding)  # an unknown encoding fails now, not at the first fit

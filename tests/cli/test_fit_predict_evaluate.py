@@ -19,14 +19,31 @@ def table(shared):
 
 def test_fit_then_predict(table, tmp_path, capsys):
     model = tmp_path / "model"
-    argv = ["fit", table, "--target", "valid_acc_200ep", "--predictor", "xgb", "--train-size", "300",
-            "--seed", "0", "--out", str(model), "--json", str(tmp_path / "fit.json")]
+    argv = [
+        "fit",
+        table,
+        "--target",
+        "valid_acc_200ep",
+        "--predictor",
+        "xgb",
+        "--train-size",
+        "300",
+        "--seed",
+        "0",
+        "--out",
+        str(model),
+        "--json",
+        str(tmp_path / "fit.json"),
+    ]
     assert main(argv) == 0
     assert "fitted xgb on 300 architectures of nb201 (cifar10-valid" in capsys.readouterr().out
     assert json.loads((tmp_path / "fit.json").read_text())["train_size"] == 300
     archs = tmp_path / "archs.txt"
     archs.write_text(f"# two cells\n{CELL}\n\n{WORST}\n")
-    assert main(["predict", str(model), "--archs", str(archs), "--json", str(tmp_path / "p.json")]) == 0
+    assert (
+        main(["predict", str(model), "--archs", str(archs), "--json", str(tmp_path / "p.json")])
+        == 0
+    )
     preds = json.loads((tmp_path / "p.json").read_text())["predictions"]
     assert [p["arch"] for p in preds] == [CELL, WORST]
     assert preds[0]["valid_acc_200ep"] > 85 > 20 > preds[1]["valid_acc_200ep"]
@@ -38,12 +55,24 @@ def test_fit_then_predict(table, tmp_path, capsys):
     ("argv", "message"),
     [
         (["fit", "{table}", "--target", "nope", "--out", "m"], "no column 'nope'"),
-        (["fit", "{table}", "--target", "valid_acc_200ep", "--predictor", "svm", "--out", "m"], "unknown predictor 'svm'"),
-        (["fit", "{table}", "--target", "valid_acc_200ep", "--train-size", "0", "--out", "m"], "--train-size must be"),
+        (
+            ["fit", "{table}", "--target", "valid_acc_200ep", "--predictor", "svm", "--out", "m"],
+            "unknown predictor 'svm'",
+        ),
+        (
+            ["fit", "{table}", "--target", "valid_acc_200ep", "--train-size", "0", "--out", "m"],
+            "--train-size must be",
+        ),
         (["fit", "{nan}", "--target", "acc", "--out", "m"], "1 target(s) are NaN"),
         (["predict", "{tmp}", CELL], "not a saved predictor"),
-        (["evaluate", "{table}", "--target", "valid_acc_200ep", "--train-sizes", "9000"], "train size 9000 is out of range"),
-        (["evaluate", "{table}", "--target", "valid_acc_200ep", "--predictors", "xgb@bogus"], "unknown encoding 'bogus'"),
+        (
+            ["evaluate", "{table}", "--target", "valid_acc_200ep", "--train-sizes", "9000"],
+            "train size 9000 is out of range",
+        ),
+        (
+            ["evaluate", "{table}", "--target", "valid_acc_200ep", "--predictors", "xgb@bogus"],
+            "unknown encoding 'bogus'",
+        ),
     ],
 )
 def test_errors_are_one_line(table, tmp_path, capsys, argv, message):
@@ -52,20 +81,54 @@ def test_errors_are_one_line(table, tmp_path, capsys, argv, message):
     argv = [a.format(table=table, nan=nan, tmp=tmp_path) for a in argv]
     assert main(argv) == 1
     err = capsys.readouterr().err
-    assert err.startswith("naspredict: error:") and message in err and len(err.strip().splitlines()) == 1
+    assert (
+        err.startswith("naspredict: error:")
+        and message in err
+        and len(err.strip().splitlines()) == 1
+    )
 
 
 def test_predict_reports_which_architecture_is_bad(table, tmp_path, capsys):
     model = tmp_path / "m"
-    assert main(["fit", table, "--target", "valid_acc_200ep", "--predictor", "linear", "--train-size", "50", "--out", str(model)]) == 0
+    assert (
+        main(
+            [
+                "fit",
+                table,
+                "--target",
+                "valid_acc_200ep",
+                "--predictor",
+                "linear",
+                "--train-size",
+                "50",
+                "--out",
+                str(model),
+            ]
+        )
+        == 0
+    )
     assert main(["predict", str(model), CELL, "|bad|"]) == 1
     assert "architecture 2:" in capsys.readouterr().err
 
 
 def test_evaluate_writes_json_markdown_and_plot(table, tmp_path, capsys):
     out = tmp_path / "res" / "results.json"
-    argv = ["evaluate", table, "--target", "valid_acc_200ep", "--predictors", "linear,xgb@onehot",
-            "--protocol", "naslib", "--train-sizes", "50,100", "--seeds", "2", "--json", str(out)]
+    argv = [
+        "evaluate",
+        table,
+        "--target",
+        "valid_acc_200ep",
+        "--predictors",
+        "linear,xgb@onehot",
+        "--protocol",
+        "naslib",
+        "--train-sizes",
+        "50,100",
+        "--seeds",
+        "2",
+        "--json",
+        str(out),
+    ]
     assert main(argv) == 0
     assert "| xgb@onehot | 100 |" in capsys.readouterr().out
     result = json.loads(out.read_text())

@@ -6,7 +6,15 @@ import numpy as np
 import pytest
 
 from naspredict.benchmark_data import BenchmarkTable, load_table
-from naspredict.encodings import ENCODERS, Concat, GraphFeatures, OneHot, PathEncoding, TableFeatures, get_encoder
+from naspredict.encodings import (
+    ENCODERS,
+    Concat,
+    GraphFeatures,
+    OneHot,
+    PathEncoding,
+    TableFeatures,
+    get_encoder,
+)
 from naspredict.errors import UnknownNameError
 from naspredict.spaces import SPACES, get_space
 
@@ -61,7 +69,11 @@ def test_graph_features_paths_and_degrees():
     x = dict(zip(names, enc.encode("nb201", [CELL])[0], strict=True))
     assert x["count=nor_conv_3x3"] == 3 and x["count=none"] == 1
     all_ops = "skip_connect|nor_conv_1x1|nor_conv_3x3|avg_pool_3x3"
-    assert (x[f"min_path[{all_ops}]"], x[f"max_path[{all_ops}]"], x[f"n_paths[{all_ops}]"]) == (1, 2, 3)
+    assert (x[f"min_path[{all_ops}]"], x[f"max_path[{all_ops}]"], x[f"n_paths[{all_ops}]"]) == (
+        1,
+        2,
+        3,
+    )
     assert x["n_paths[nor_conv_3x3]"] == 1 and x["min_path[nor_conv_3x3]"] == 2
     assert x["n_paths[avg_pool_3x3]"] == 0 and x["min_path[avg_pool_3x3]"] == 0
     assert x[f"out_in_degree[{all_ops}]"] == 3 and x[f"in_out_degree[{all_ops}]"] == 3
@@ -81,9 +93,13 @@ def test_concat_by_name_and_operator():
     both = get_encoder("onehot+graf")
     assert isinstance(both, Concat) and both == OneHot() + GraphFeatures()
     x = both.encode(space, [CELL])
-    np.testing.assert_array_equal(x, np.hstack([OneHot().encode(space, [CELL]), GraphFeatures().encode(space, [CELL])]))
+    np.testing.assert_array_equal(
+        x, np.hstack([OneHot().encode(space, [CELL]), GraphFeatures().encode(space, [CELL])])
+    )
     assert both.feature_names(space)[0] == "onehot:edge0=none"
-    with pytest.raises(UnknownNameError, match="unknown encoding 'bogus'; valid: onehot, path, graf"):
+    with pytest.raises(
+        UnknownNameError, match="unknown encoding 'bogus'; valid: onehot, path, graf"
+    ):
         get_encoder("onehot+bogus")
 
 
@@ -103,6 +119,8 @@ def test_table_features_fall_back_to_isomorphic_cells(shared):
 def test_table_features_check_their_space():
     import pandas as pd
 
-    table = BenchmarkTable(pd.DataFrame({"arch": ["64-4111-basic"], "v": [1.0]}), space="tnb101-macro")
+    table = BenchmarkTable(
+        pd.DataFrame({"arch": ["64-4111-basic"], "v": [1.0]}), space="tnb101-macro"
+    )
     with pytest.raises(Exception, match="feature table is of tnb101-macro"):
         TableFeatures(table, ["v"]).encode("nb201", [CELL])

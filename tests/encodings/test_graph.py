@@ -18,7 +18,14 @@ def test_node_op_dag_of_a_cell():
     assert g.num_nodes == 8 and g.x.shape == (8, 7)
     names = node_feature_names(get_space("nb201"), "node-op")
     assert [names[i] for i in g.x.argmax(dim=1).tolist()] == [
-        "input", "nor_conv_3x3", "nor_conv_3x3", "none", "skip_connect", "nor_conv_3x3", "avg_pool_3x3", "output"
+        "input",
+        "nor_conv_3x3",
+        "nor_conv_3x3",
+        "none",
+        "skip_connect",
+        "nor_conv_3x3",
+        "avg_pool_3x3",
+        "output",
     ]
     edges = set(map(tuple, g.edge_index.t().tolist()))
     # input feeds the ops leaving node 0; op 0->1 feeds ops leaving node 1; ops into 3 feed output

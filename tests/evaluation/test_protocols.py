@@ -69,12 +69,16 @@ def test_evaluate_resumes_from_its_checkpoint(shared, tmp_path):
     table = load_table(shared / "nb201" / "nb201_cifar10-valid.csv")
     kwargs = dict(protocol="gates", train_sizes=[78, 390], seeds=[0, 1], progress=False)
     checkpoint = tmp_path / "runs.jsonl"
-    first = evaluate(table, "valid_acc_200ep", {"linear": LinearPredictor()}, checkpoint=checkpoint, **kwargs)
+    first = evaluate(
+        table, "valid_acc_200ep", {"linear": LinearPredictor()}, checkpoint=checkpoint, **kwargs
+    )
     assert len(first) == 4 and (first["kendall_tau"] > 0.2).all()
     # a killed run: two finished runs and half a line
     lines = checkpoint.read_text().splitlines()
     checkpoint.write_text("\n".join(lines[:2]) + "\n" + lines[2][:20])
-    second = evaluate(table, "valid_acc_200ep", {"linear": LinearPredictor()}, checkpoint=checkpoint, **kwargs)
+    second = evaluate(
+        table, "valid_acc_200ep", {"linear": LinearPredictor()}, checkpoint=checkpoint, **kwargs
+    )
     pd.testing.assert_frame_equal(
         first.drop(columns=["fit_seconds", "predict_seconds_per_arch"]),
         second.drop(columns=["fit_seconds", "predict_seconds_per_arch"]),
@@ -90,6 +94,15 @@ def test_evaluate_resumes_from_its_checkpoint(shared, tmp_path):
 
 def test_nan_targets_are_refused():
     space = get_space("nb201")
-    table = BenchmarkTable(pd.DataFrame({"arch": space.all_archs()[:300], "acc": [np.nan] + [1.0] * 299}), space=space)
+    table = BenchmarkTable(
+        pd.DataFrame({"arch": space.all_archs()[:300], "acc": [np.nan] + [1.0] * 299}), space=space
+    )
     with pytest.raises(InvalidTargetError, match="1 target"):
-        evaluate(table, "acc", {"linear": LinearPredictor()}, protocol="naslib", train_sizes=[50], seeds=[0])
+        evaluate(
+            table,
+            "acc",
+            {"linear": LinearPredictor()},
+            protocol="naslib",
+            train_sizes=[50],
+            seeds=[0],
+        )

@@ -84,7 +84,7 @@ def test_bad_input_is_a_clear_error(name):
         model.predict(archs)
     y_nan = y.copy()
     y_nan[3] = np.nan
-    with pytest.raises(InvalidTargetError, match="NaN or infinite .* position 3"):
+    with pytest.raises(InvalidTargetError, match=r"NaN or infinite .* position 3"):
         model.fit(archs, y_nan)
     with pytest.raises(InvalidArchitectureError, match="unknown nb201 op"):
         model.fit([*archs[:-1], "|conv~0|+|none~0|none~1|+|none~0|none~1|none~2|"], y)

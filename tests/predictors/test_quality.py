@@ -7,9 +7,9 @@ import pytest
 from scipy.stats import kendalltau
 
 from naspredict.benchmark_data import load_table
+from naspredict.encodings import get_encoder
 from naspredict.evaluation import PROTOCOLS
 from naspredict.predictors import PRECOMPUTED, XGBPredictor, tune
-from naspredict.encodings import get_encoder
 
 
 @pytest.fixture(scope="module")

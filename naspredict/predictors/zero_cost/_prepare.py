@@ -1,0 +1,124 @@
+"""Networks and inputs prepared as a :class:`ProxyConfig` says."""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+
+import torch
+from torch import nn
+
+from naspredict.data import ImageDataset
+from naspredict.networks import build_network
+from naspredict.predictors.zero_cost._base import ProxyConfig
+from naspredict.spaces import SearchSpace
+
+DTYPES = {"float32": torch.float32, "float64": torch.float64}
+
+
+def prepare_network(
+    arch: str,
+    space: SearchSpace,
+    config: ProxyConfig,
+    *,
+    num_classes: int,
+    in_channels: int = 3,
+    device: str | torch.device = "cpu",
+) -> nn.Module:
+    """A fresh network of ``arch``, initialised with ``config.seed`` (on the CPU, so that the
+    weights do not depend on the device) and set up per config, then moved to ``device``."""
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(config.seed)
+        net = build_network(arch, space, num_classes=num_classes, in_channels=in_channels)
+        _initialise(net, config.init)
+    if config.bn == "off":
+        _bypass_batchnorm(net)
+    # channels-last: the same function, ~25 % faster convolutions on the CPU (oneDNN)
+    net.to(device=device, dtype=DTYPES[config.dtype], memory_format=torch.channels_last)
+    net.train(config.bn != "eval")
+    return net
+
+
+def _initialise(net: nn.Module, init: str) -> None:
+    if init == "default":
+        return
+    with torch.no_grad():
+        for m in net.modules():
+            if isinstance(m, nn.Conv2d | nn.Linear):
+                if init == "gaussian":
+                    nn.init.normal_(m.weight)
+                else:
+                    nn.init.kaiming_normal_(m.weight, nonlinearity="relu")
+                if m.bias is not None:
+                    nn.init.zeros_(m.bias)
+            elif isinstance(m, nn.BatchNorm2d) and m.weight is not None:
+                nn.init.ones_(m.weight)
+                nn.init.zeros_(m.bias)
+
+
+def _bypass_batchnorm(net: nn.Module) -> None:
+    """Replace every BatchNorm by the identity (zero-cost-nas ``bn=False``)."""
+    for parent in list(net.modules()):
+        for name, child in list(parent.named_children()):
+            if isinstance(child, nn.modules.batchnorm._BatchNorm):
+                setattr(parent, name, nn.Identity())
+
+
+class InputSource:
+    """Minibatches for every config: real images, Gaussian noise or ones, cached.
+
+    Parameters
+    ----------
+    data : ImageDataset or None
+        Images for ``input="data"``; None draws Gaussian noise with random labels instead.
+    channels, resolution : int
+        Shape of the network input.
+    num_classes : int
+        Labels of noise inputs lie in ``range(num_classes)``.
+    data_seed : int
+        Picks the images of a real batch (the same for every architecture).
+    device : str or torch.device
+        Where the tensors go (drawn on the CPU, so the same on every device).
+    """
+
+    def __init__(
+        self,
+        data: ImageDataset | None,
+        *,
+        channels: int,
+        resolution: int,
+        num_classes: int,
+        data_seed: int = 0,
+        device: str | torch.device = "cpu",
+    ) -> None:
+        self.device = torch.device(device)
+        self.data = data
+        self.channels, self.resolution = channels, resolution
+        self.num_classes, self.data_seed = num_classes, data_seed
+        self._cache: dict[Hashable, tuple[torch.Tensor, torch.Tensor]] = {}
+
+    def get(self, config: ProxyConfig) -> tuple[torch.Tensor, torch.Tensor]:
+        """Input ``(B, C, R, R)`` in the config's dtype and labels ``(B,)``."""
+        key = (config.input, config.batch_size, config.dtype, config.seed)
+        if key not in self._cache:
+            x, y = self._make(config)
+            x = x.to(self.device).contiguous(memory_format=torch.channels_last)
+            self._cache[key] = x, y.to(self.device)
+        return self._cache[key]
+
+    def _make(self, config: ProxyConfig) -> tuple[torch.Tensor, torch.Tensor]:
+        shape = (config.batch_size, self.channels, self.resolution, self.resolution)
+        dtype = DTYPES[config.dtype]
+        gen = torch.Generator().manual_seed(config.seed)
+        if config.input == "ones":
+            return torch.ones(shape, dtype=dtype), torch.zeros(shape[0], dtype=torch.int64)
+        if config.input == "data" and self.data is not None:
+            x, y = self.data.batch(
+                config.batch_size,
+                seed=self.data_seed,
+                channels=self.channels,
+                resolution=self.resolution,
+            )
+            return x.to(dtype), y
+        x = torch.randn(shape, generator=gen).to(dtype)
+        y = torch.randint(0, self.num_classes, (shape[0],), generator=gen)
+        return x, y

@@ -1,0 +1,248 @@
+"""Scoring many architectures: shared passes, one network per isomorphism class."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from naspredict.data import ImageDataset
+from naspredict.predictors.zero_cost._base import PROXIES, Proxy, ProxyConfig, get_proxy
+from naspredict.predictors.zero_cost._passes import Passes
+from naspredict.predictors.zero_cost._prepare import InputSource, prepare_network
+from naspredict.spaces import SearchSpace, get_space
+
+logger = logging.getLogger(__name__)
+
+#: Default input resolution and classes of each space's networks.
+RESOLUTION = {"nb201": 32}
+DEFAULT_RESOLUTION = 64
+
+
+def resolve_proxies(proxies: str | Proxy | Iterable[str | Proxy]) -> list[Proxy]:
+    """Proxy objects from names; ``"all"`` is every proxy, ``"standard"`` the 13 of
+    NAS-Bench-Suite-Zero; a string may list names separated by commas."""
+    if isinstance(proxies, Proxy):
+        return [proxies]
+    if isinstance(proxies, str):
+        proxies = [p.strip() for p in proxies.split(",") if p.strip()]
+    out: list[Proxy] = []
+    for p in proxies:
+        if p == "all":
+            out += [PROXIES.get(n) for n in PROXIES.names()]
+        elif p == "standard":
+            out += [PROXIES.get(n) for n in PROXIES.names() if PROXIES.get(n).standard]
+        else:
+            out.append(get_proxy(p))
+    unique = {p.name: p for p in out}
+    return list(unique.values())
+
+
+@dataclass
+class ProxyScorer:
+    """Scores architectures with a set of proxies, sharing every pass it can.
+
+    Proxies whose configs are equal share one prepared network and one main pass
+    (:class:`Passes`); each isomorphism class is scored once, on its canonical cell.
+
+    Parameters
+    ----------
+    proxies : list of Proxy
+        What to measure.
+    space : SearchSpace
+        The space of the architectures.
+    data : ImageDataset or None
+        Real images for proxies with ``input="data"`` (None: Gaussian noise).
+    seed : int, optional
+        Overrides every proxy's ``seed``.
+    batch_size : int, optional
+        Overrides the batch size of every proxy that uses more than one image.
+    resolution, num_classes, in_channels : int, optional
+        Network input and output; by default 32 x 32 for NB201 (64 otherwise), the
+        dataset's classes (10 without one) and 3 channels.
+    data_seed : int
+        Picks the images of the real minibatch.
+    device : str
+        Torch device of the networks ("cpu", "cuda", ...).
+    """
+
+    proxies: Sequence[Proxy]
+    space: SearchSpace
+    data: ImageDataset | None = None
+    seed: int | None = None
+    batch_size: int | None = None
+    resolution: int | None = None
+    num_classes: int | None = None
+    in_channels: int = 3
+    data_seed: int = 0
+    device: str = "cpu"
+    configs: dict[str, ProxyConfig] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.space = get_space(self.space)
+        self.proxies = resolve_proxies(self.proxies)
+        self.resolution = self.resolution or RESOLUTION.get(self.space.name, DEFAULT_RESOLUTION)
+        if self.num_classes is None:
+            self.num_classes = self.data.num_classes if self.data is not None else 10
+        self.configs = {p.name: self._config(p) for p in self.proxies}
+        self._inputs = InputSource(
+            self.data,
+            channels=self.in_channels,
+            resolution=self.resolution,
+            num_classes=self.num_classes,
+            data_seed=self.data_seed,
+            device=self.device,
+        )
+        groups: dict[ProxyConfig, list[Proxy]] = {}
+        for p in self.proxies:
+            groups.setdefault(self.configs[p.name], []).append(p)
+        self._groups = groups
+
+    def _config(self, p: Proxy) -> ProxyConfig:
+        changes: dict[str, Any] = {}
+        if self.seed is not None:
+            changes["seed"] = self.seed
+        if self.batch_size is not None and p.config.batch_size > 1:
+            changes["batch_size"] = self.batch_size
+        return p.config.replace(**changes)
+
+    def metadata(self) -> dict[str, Any]:
+        """Everything that determines the scores, to store beside them."""
+        return {
+            "space": self.space.name,
+            "data": self.data.name if self.data is not None else "gaussian",
+            "data_seed": self.data_seed,
+            "resolution": self.resolution,
+            "num_classes": self.num_classes,
+            "in_channels": self.in_channels,
+            "proxies": {name: c.asdict() for name, c in self.configs.items()},
+        }
+
+    def score_one(self, arch: str, proxies: Sequence[Proxy] | None = None) -> dict[str, float]:
+        """Each proxy's value on one architecture, scored as given (no class sharing)."""
+        wanted = None if proxies is None else {p.name for p in proxies}
+        values: dict[str, float] = {}
+        for config, group in self._groups.items():
+            group = [p for p in group if wanted is None or p.name in wanted]
+            if not group:
+                continue
+            net = prepare_network(
+                arch,
+                self.space,
+                config,
+                num_classes=self.num_classes,
+                in_channels=self.in_channels,
+                device=self.device,
+            )
+            x, y = self._inputs.get(config)
+            needs = set().union(*(p.needs for p in group))
+            passes = Passes(net, x, y, needs, config)
+            for p in group:
+                values[p.name] = p(passes)
+        return {p.name: values[p.name] for p in self.proxies if p.name in values}
+
+    def representatives(self, archs: Sequence[str]) -> list[str]:
+        """The cell each architecture's function-level proxies are measured on: the first
+        member of its isomorphism class without unreachable ops (the first member at all if
+        it has none), so every member of a class gets the same values."""
+        codes = self.space.codes(archs)
+        if not hasattr(self.space, "unreachable_mask"):
+            return self.space.archs_from_codes(self.space.canonical_codes(codes))
+        reps = _clean_representatives(self.space)
+        return self.space.archs_from_codes(reps[self.space.class_ids[codes]])
+
+    def iter_scores(
+        self, archs: Iterable[str], *, dedupe: bool = True
+    ) -> Iterator[tuple[list[dict[str, Any]], float]]:
+        """Rows ``{"arch", <proxy>...}`` per isomorphism class among ``archs``, and the
+        seconds they took.
+
+        Function-level proxies are measured once per class (on :meth:`representatives`);
+        ``per_cell`` proxies (params, flops, l2_norm) on each cell. With ``dedupe=False``
+        every architecture is scored on its own network.
+        """
+        archs = [self.space.normalize(a) for a in archs]
+        reps = self.representatives(archs) if dedupe else archs
+        members: dict[str, list[str]] = {}
+        for arch, rep in zip(archs, reps, strict=True):
+            members.setdefault(rep, []).append(arch)
+        shared = [p for p in self.proxies if not p.per_cell]
+        own = [p for p in self.proxies if p.per_cell]
+        for rep, group in members.items():
+            start = time.perf_counter()
+            values = self.score_one(rep, shared) if shared else {}
+            rows = []
+            for arch in group:
+                mine = self.score_one(arch, own) if own else {}
+                both = {**values, **mine}
+                rows.append({"arch": arch, **{p.name: both[p.name] for p in self.proxies}})
+            yield rows, time.perf_counter() - start
+
+    def score(
+        self,
+        archs: Iterable[str],
+        *,
+        dedupe: bool = True,
+        callback: Callable[[list[dict[str, Any]], float], None] | None = None,
+    ) -> pd.DataFrame:
+        """A table ``arch, <proxy>..., seconds`` in the order of ``archs``; ``seconds`` is
+        the time of the row's isomorphism class."""
+        archs = [self.space.normalize(a) for a in archs]
+        rows: dict[str, dict[str, Any]] = {}
+        for group, seconds in self.iter_scores(dict.fromkeys(archs), dedupe=dedupe):
+            for row in group:
+                rows[row["arch"]] = {**row, "seconds": seconds}
+            if callback is not None:
+                callback(group, seconds)
+        columns = ["arch", *[p.name for p in self.proxies], "seconds"]
+        return pd.DataFrame([rows[a] for a in archs], columns=columns)
+
+
+_CLEAN_REPS: dict[str, np.ndarray] = {}
+
+
+def _clean_representatives(space: SearchSpace) -> np.ndarray:
+    """For each isomorphism class, the first code without unreachable ops."""
+    if space.name not in _CLEAN_REPS:
+        dirty = space.unreachable_mask()
+        order = np.lexsort((np.arange(len(space)), dirty))  # clean cells first, then by code
+        reps = np.full(space.n_classes, -1, dtype=np.int64)
+        classes = space.class_ids[order]
+        _, first = np.unique(classes, return_index=True)
+        reps[classes[first]] = order[first]
+        _CLEAN_REPS[space.name] = reps
+    return _CLEAN_REPS[space.name]
+
+
+def score_archs(
+    archs: Iterable[str],
+    proxies: str | Iterable[str | Proxy],
+    *,
+    space: str | SearchSpace = "nb201",
+    data: ImageDataset | None = None,
+    dedupe: bool = True,
+    **options: Any,
+) -> pd.DataFrame:
+    """Score ``archs`` with ``proxies``: a table ``arch, <proxy>..., seconds``.
+
+    ``options`` are those of :class:`ProxyScorer` (seed, batch_size, resolution, ...).
+
+    >>> score_archs(["|nor_conv_3x3~0|+|none~0|none~1|+|skip_connect~0|none~1|none~2|"],
+    ...             "synflow,params")  # doctest: +SKIP
+    """
+    scorer = ProxyScorer(resolve_proxies(proxies), get_space(space), data, **options)
+    return scorer.score(archs, dedupe=dedupe)
+
+
+def spearman_nan(a: np.ndarray, b: np.ndarray) -> float:
+    """Spearman correlation over the pairs where both are finite."""
+    from scipy.stats import spearmanr
+
+    a, b = np.asarray(a, float), np.asarray(b, float)
+    ok = np.isfinite(a) & np.isfinite(b)
+    return float(spearmanr(a[ok], b[ok]).statistic) if ok.sum() > 2 else float("nan")

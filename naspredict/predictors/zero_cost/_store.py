@@ -1,0 +1,134 @@
+"""A Parquet file of proxy scores that a killed run resumes from.
+
+Finished rows go first to a journal beside the file (one JSON line each, flushed and synced),
+and every ``snapshot_seconds`` the whole table is rewritten atomically and the journal
+emptied; so a killed run loses at most the cells it was scoring.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from naspredict._io import atomic_path
+from naspredict.errors import ScoreCacheError
+
+#: Key of the scoring metadata in the Parquet schema metadata.
+METADATA_KEY = b"naspredict_zero_cost"
+
+
+class ScoreStore:
+    """Rows ``arch, <proxy>..., seconds`` kept in ``path`` (Parquet) and its journal.
+
+    Parameters
+    ----------
+    path : str or Path
+        The Parquet file; ``<path>.journal`` holds rows not yet in it.
+    metadata : dict
+        What determines the scores (:meth:`ProxyScorer.metadata`); an existing file must
+        have been written with the same.
+    snapshot_seconds : float
+        How often the Parquet file is rewritten while rows arrive.
+    """
+
+    def __init__(
+        self, path: str | os.PathLike, metadata: dict[str, Any], *, snapshot_seconds: float = 30.0
+    ) -> None:
+        self.path = Path(path)
+        self.journal = self.path.with_name(self.path.name + ".journal")
+        self.metadata = metadata
+        self.snapshot_seconds = snapshot_seconds
+        self.columns = ["arch", *metadata["proxies"], "seconds"]
+        self._rows: dict[str, dict[str, Any]] = {}
+        self._load()
+        self._last_snapshot = time.monotonic()
+
+    def _load(self) -> None:
+        if self.path.exists():
+            try:
+                table = pq.read_table(self.path)
+            except (OSError, pa.ArrowException) as err:
+                raise ScoreCacheError(f"{self.path}: not a readable Parquet file ({err})") from None
+            meta = (table.schema.metadata or {}).get(METADATA_KEY)
+            stored = json.loads(meta) if meta else None
+            if stored != json.loads(json.dumps(self.metadata)):
+                raise ScoreCacheError(
+                    f"{self.path} holds scores of other proxies, configs or data; "
+                    "choose another output file to score these"
+                )
+            for row in table.to_pandas().to_dict("records"):
+                self._rows.setdefault(row["arch"], row)
+        if self.journal.exists():
+            for line in self.journal.read_text().splitlines():
+                try:
+                    row = json.loads(line)
+                except json.JSONDecodeError:  # the line a kill cut short
+                    continue
+                if isinstance(row, dict) and "arch" in row:
+                    self._rows.setdefault(row["arch"], _from_json(row))
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def __contains__(self, arch: object) -> bool:
+        return arch in self._rows
+
+    def add(self, rows: list[dict[str, Any]]) -> None:
+        """Record finished rows (durably, in the journal); snapshot when one is due."""
+        fresh = [r for r in rows if r["arch"] not in self._rows]
+        if not fresh:
+            return
+        with self.journal.open("a") as f:
+            for row in fresh:
+                f.write(json.dumps(_to_json(row)) + "\n")
+            f.flush()
+            os.fsync(f.fileno())
+        for row in fresh:
+            self._rows[row["arch"]] = row
+        if time.monotonic() - self._last_snapshot >= self.snapshot_seconds:
+            self.snapshot()
+
+    def frame(self) -> pd.DataFrame:
+        """All rows, in the order they were first recorded."""
+        return pd.DataFrame(list(self._rows.values()), columns=self.columns)
+
+    def snapshot(self) -> None:
+        """Rewrite the Parquet file with every row, atomically; then empty the journal."""
+        table = pa.Table.from_pandas(self.frame(), preserve_index=False)
+        meta = dict(table.schema.metadata or {})
+        meta[METADATA_KEY] = json.dumps(self.metadata).encode()
+        table = table.replace_schema_metadata(meta)
+        with atomic_path(self.path) as tmp:
+            pq.write_table(table, tmp)
+        if self.journal.exists():
+            self.journal.unlink()
+        self._last_snapshot = time.monotonic()
+
+
+def _to_json(row: dict[str, Any]) -> dict[str, Any]:
+    # JSON has no NaN / inf: write them as strings
+    return {
+        k: (repr(v) if isinstance(v, float) and not math.isfinite(v) else v) for k, v in row.items()
+    }
+
+
+def _from_json(row: dict[str, Any]) -> dict[str, Any]:
+    return {k: (float(v) if k != "arch" and isinstance(v, str) else v) for k, v in row.items()}
+
+
+def read_scores(path: str | os.PathLike) -> tuple[pd.DataFrame, dict[str, Any] | None]:
+    """The rows of a scores file and the metadata it was written with."""
+    try:
+        table = pq.read_table(path)
+    except (OSError, pa.ArrowException) as err:
+        raise ScoreCacheError(f"{path}: not a readable Parquet file ({err})") from None
+    meta = (table.schema.metadata or {}).get(METADATA_KEY)
+    return table.to_pandas(), (json.loads(meta) if meta else None)
