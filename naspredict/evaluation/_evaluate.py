@@ -111,7 +111,12 @@ def evaluate(
         logger.info("%s n=%d seed=%d tau=%.3f", name, size, seed, row["kendall_tau"])
     order = {name: i for i, name in enumerate(predictors)}
     frame = pd.DataFrame(rows)
-    frame = frame[frame["predictor"].isin(order)]
+    # the checkpoint may hold other runs of the same table: return the requested ones
+    frame = frame[
+        frame["predictor"].isin(order)
+        & frame["train_size"].isin(list(train_sizes))
+        & frame["seed"].isin(list(seeds))
+    ]
     return frame.sort_values(
         ["predictor", "train_size", "seed"],
         key=lambda c: c.map(order) if c.name == "predictor" else c,

@@ -85,6 +85,18 @@ def test_evaluate_resumes_from_its_checkpoint(shared, tmp_path):
     )
     kept, *rerun = [json.loads(x) for x in checkpoint.read_text().splitlines()[1:]]
     assert len(rerun) == 2 and kept["seed"] == 0  # only the two lost runs ran again
+    # a smaller evaluation on the same checkpoint returns only its own runs, from the file
+    subset = evaluate(
+        table,
+        "valid_acc_200ep",
+        {"linear": LinearPredictor()},
+        checkpoint=checkpoint,
+        protocol="gates",
+        train_sizes=[390],
+        seeds=[1],
+        progress=False,
+    )
+    assert list(zip(subset["train_size"], subset["seed"], strict=True)) == [(390, 1)]
     summary = summarize(second)
     assert list(summary["seeds"]) == [2, 2]
     assert "| linear | 78 |" in markdown_table(summary)

@@ -86,7 +86,7 @@ def predict_stacks(module: nn.Module, stacks: list[GraphStack], n: int, device: 
     """Scores ``[n]`` of the graphs of ``stacks``, in their input positions."""
     out = torch.empty(n)
     module.eval()
-    with torch.inference_mode():
+    with torch.no_grad():  # not inference_mode: cached graph tensors are reused in training
         for stack in stacks:
             for idx in torch.arange(len(stack)).split(PREDICT_BATCH):
                 out[torch.from_numpy(stack.positions[idx.numpy()])] = _forward(
@@ -140,7 +140,7 @@ def _validation_score(
     """Kendall tau of the predictions on the validation set (-1 where undefined)."""
     stacks, targets = val_set
     module.eval()
-    with torch.inference_mode():
+    with torch.no_grad():  # not inference_mode: cached graph tensors are reused in training
         pairs = list(batches(module, stacks, targets, PREDICT_BATCH, device))
     pred, y = (torch.cat(t).cpu().numpy() for t in zip(*pairs, strict=True))
     tau = kendalltau(pred, y)[0]

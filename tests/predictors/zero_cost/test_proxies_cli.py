@@ -99,11 +99,7 @@ def test_interrupted_run_resumes_every_cell_exactly_once(tmp_path, monkeypatch):
 
 def test_journal_survives_a_killed_process(tmp_path):
     out = tmp_path / "s.parquet"
-    code = (
-        "import sys; from naspredict.cli._main import main; "
-        "from naspredict.cli import _main, _proxies; _main.COMMANDS += (_proxies,); "
-        "sys.exit(main(sys.argv[1:]))"
-    )
+    code = "import sys; from naspredict.cli import main; sys.exit(main(sys.argv[1:]))"
     argv = ["proxies", *FAST, "--sample", "3000", "--no-dedupe", "--out", str(out)]
     proc = subprocess.Popen([sys.executable, "-c", code, *argv], stderr=subprocess.DEVNULL)
     journal = Path(str(out) + ".journal")
