@@ -38,3 +38,34 @@ def _jsonable(obj: Any) -> Any:
     if hasattr(obj, "tolist"):
         return obj.tolist()
     raise TypeError(f"{type(obj).__name__} is not JSON serialisable")
+
+
+def read_jsonl(path: str | os.PathLike) -> list[dict[str, Any]]:
+    """The rows of a JSON-lines checkpoint (none if the file is absent).
+
+    A line that a killed run was writing is dropped, and the file rewritten without it, so
+    that :func:`append_jsonl` starts on a fresh line.
+    """
+    path = Path(path)
+    if not path.exists():
+        return []
+    lines, rows = [], []
+    for line in path.read_text().splitlines():
+        try:
+            rows.append(json.loads(line))
+        except json.JSONDecodeError:
+            continue
+        lines.append(line)
+    with atomic_path(path) as tmp:
+        tmp.write_text("".join(f"{line}\n" for line in lines))
+    return rows
+
+
+def append_jsonl(path: str | os.PathLike, row: dict[str, Any]) -> None:
+    """Append ``row`` as one line and sync it to disk: a finished run survives a kill."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a") as f:
+        f.write(json.dumps(row, default=_jsonable) + "\n")
+        f.flush()
+        os.fsync(f.fileno())

@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import json
 import logging
-import os
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
 from sklearn.base import clone
 from tqdm.auto import tqdm
 
-from naspredict._io import atomic_path
+from naspredict._io import append_jsonl, read_jsonl
 from naspredict.benchmark_data import BenchmarkTable
 from naspredict.evaluation._metrics import prediction_metrics
 from naspredict.evaluation._protocols import PROTOCOLS
@@ -107,7 +104,8 @@ def evaluate(
             "predict_seconds_per_arch": predict_seconds / len(split.test),
         }
         rows.append(row)
-        _append_checkpoint(checkpoint, row)
+        if checkpoint is not None:
+            append_jsonl(checkpoint, row)
         logger.info("%s n=%d seed=%d tau=%.3f", name, size, seed, row["kendall_tau"])
     order = {name: i for i, name in enumerate(predictors)}
     frame = pd.DataFrame(rows)
@@ -134,33 +132,10 @@ def summarize(results: pd.DataFrame) -> pd.DataFrame:
 
 
 def _read_checkpoint(path: str | Path | None, config: dict[str, str]) -> dict[tuple, dict]:
-    """Finished runs of the same protocol and target.
-
-    The file is rewritten without the line a killed run was writing, so that appends start
-    on a fresh line.
-    """
-    if path is None or not Path(path).exists():
-        return {}
-    lines = []
-    for line in Path(path).read_text().splitlines():
-        try:
-            lines.append((line, json.loads(line)))
-        except json.JSONDecodeError:
-            continue
-    with atomic_path(path) as tmp:
-        tmp.write_text("".join(f"{line}\n" for line, _ in lines))
+    """Finished runs of the same protocol and target."""
+    rows = [] if path is None else read_jsonl(path)
     return {
         tuple(row[k] for k in RUN_KEYS): row
-        for _, row in lines
+        for row in rows
         if all(row.get(k) == v for k, v in config.items())
     }
-
-
-def _append_checkpoint(path: str | Path | None, row: dict[str, Any]) -> None:
-    if path is None:
-        return
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a") as f:
-        f.write(json.dumps(row) + "\n")
-        f.flush()
-        os.fsync(f.fileno())

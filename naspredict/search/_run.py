@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
 import logging
-import os
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -15,7 +13,7 @@ import numpy as np
 from sklearn.base import clone
 from tqdm.auto import tqdm
 
-from naspredict._io import atomic_path
+from naspredict._io import append_jsonl, read_jsonl
 from naspredict.errors import NasPredictError
 from naspredict.search._base import History, Strategy, arch_codes
 from naspredict.search._objective import TableObjective
@@ -303,37 +301,17 @@ def run_searches(
             parallel = Parallel(n_jobs=n_jobs, return_as="generator_unordered")
             for trajectory in parallel(jobs):
                 results[(trajectory.strategy, trajectory.seed)] = trajectory
-                _append_checkpoint(checkpoint, {**config, **trajectory.to_dict()})
+                if checkpoint is not None:
+                    append_jsonl(checkpoint, {**config, **trajectory.to_dict()})
                 bar.update()
     return [results[(name, seed)] for name in strategies for seed in seeds]
 
 
 def _read_checkpoint(path: str | Path | None, config: dict[str, Any]) -> dict[tuple, Trajectory]:
-    """Finished runs with the same configuration; the file is rewritten without a torn last
-    line so that appends start on a fresh line."""
-    if path is None or not Path(path).exists():
-        return {}
-    lines = []
-    for line in Path(path).read_text().splitlines():
-        try:
-            lines.append((line, json.loads(line)))
-        except json.JSONDecodeError:
-            continue
-    with atomic_path(path) as tmp:
-        tmp.write_text("".join(f"{line}\n" for line, _ in lines))
+    """Finished runs with the same configuration."""
     out = {}
-    for _, row in lines:
+    for row in [] if path is None else read_jsonl(path):
         if all(row.get(k) == v for k, v in config.items()):
             trajectory = Trajectory.from_dict(row)
             out[(trajectory.strategy, trajectory.seed)] = trajectory
     return out
-
-
-def _append_checkpoint(path: str | Path | None, row: dict[str, Any]) -> None:
-    if path is None:
-        return
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a") as f:
-        f.write(json.dumps(row) + "\n")
-        f.flush()
-        os.fsync(f.fileno())
