@@ -149,7 +149,8 @@ def markdown(result: dict) -> str:
         "for TNB101: a random test set of 200). Target: `valid_acc_200ep` (NB201), "
         "`valid_final` (TNB101). Machine: "
         f"{result['machine']['platform']}, {result['machine']['torch_threads']} torch threads, "
-        f"device {result['machine']['device']}.",
+        f"device {result['machine']['device']}. Fit seconds were measured while other jobs "
+        "shared the two cores: upper bounds.",
         "",
     ]
     for setting, group in frame.groupby("setting", sort=False):
