@@ -149,3 +149,19 @@ def test_learns_the_real_table(cls, shared: Path):
     model.fit(archs[train], y[train])
     tau = kendalltau(model.predict(archs[test]), y[test])[0]
     assert tau > 0.5
+
+
+@pytest.mark.parametrize("cls", [GINPredictor, FlowPredictor])
+def test_warm_start_continues_from_the_fitted_weights(cls):
+    archs, y = _data("nb201", 40)
+    # with a zero learning rate the weights after a fit are those it started from
+    warm = cls(epochs=3, warm_start=True).fit(archs, y)
+    fitted = {k: v.clone() for k, v in warm.module_.state_dict().items()}
+    warm.set_params(lr=0.0).fit(archs[:30], y[:30])
+    for name, value in warm.module_.state_dict().items():
+        torch.testing.assert_close(value, fitted[name])
+    cold = cls(epochs=3).fit(archs, y)
+    cold.set_params(lr=0.0).fit(archs[:30], y[:30])
+    fresh = cls(epochs=1, lr=0.0).fit(archs[:30], y[:30]).module_.state_dict()
+    for name, value in cold.module_.state_dict().items():
+        torch.testing.assert_close(value, fresh[name])

@@ -49,6 +49,7 @@ class _GNNPredictor(ArchPredictor):
         patience: int = 40,
         random_state: int = 0,
         device: str = "cpu",
+        warm_start: bool = False,
     ) -> None:
         self.space = space
         self.kind = kind
@@ -63,6 +64,7 @@ class _GNNPredictor(ArchPredictor):
         self.patience = patience
         self.random_state = random_state
         self.device = device
+        self.warm_start = warm_start
 
     # -- public API -----------------------------------------------------------------------
 
@@ -85,7 +87,8 @@ class _GNNPredictor(ArchPredictor):
         # The weight init draws from torch's global generator: seed a fork of it.
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(self.random_state)
-            self.module_ = self._build_module()
+            if not (self.warm_start and hasattr(self, "module_")):
+                self.module_ = self._build_module()
             train(
                 self.module_,
                 self._train_config(),
@@ -206,6 +209,9 @@ class GINPredictor(_GNNPredictor):
         Seeds the weights, the split and the shuffling.
     device : str
         Torch device.
+    warm_start : bool
+        Continue from the weights of the previous ``fit`` (as in scikit-learn): a search
+        that refits on a growing set then trains a few epochs per refit, not from scratch.
     """
 
     module_class = GINRegressor
@@ -226,6 +232,7 @@ class GINPredictor(_GNNPredictor):
         patience: int = 40,
         random_state: int = 0,
         device: str = "cpu",
+        warm_start: bool = False,
     ) -> None:
         super().__init__(
             space=space,
@@ -241,6 +248,7 @@ class GINPredictor(_GNNPredictor):
             patience=patience,
             random_state=random_state,
             device=device,
+            warm_start=warm_start,
         )
 
 
@@ -278,6 +286,9 @@ class FlowPredictor(_GNNPredictor):
         Seeds the weights, the split and the shuffling.
     device : str
         Torch device.
+    warm_start : bool
+        Continue from the weights of the previous ``fit`` (as in scikit-learn): a search
+        that refits on a growing set then trains a few epochs per refit, not from scratch.
     """
 
     module_class = FlowRegressor
