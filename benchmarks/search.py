@@ -35,6 +35,7 @@ from naspredict.search import (
     TableObjective,
     ZeroCostEvolution,
     column_scorer,
+    draw_regret,
     markdown_table,
     regret_curves,
     run_searches,
@@ -291,18 +292,8 @@ def plot(results: dict, all_runs: dict, path: Path) -> None:
 
     fig, axes = plt.subplots(1, len(results), figsize=(5.2 * len(results), 4.2), squeeze=False)
     for ax, (key, result) in zip(axes[0], results.items(), strict=True):
-        for name, curve in result["regret_curves"].items():
-            x = np.arange(1, len(curve["mean"]) + 1)
-            (line,) = ax.plot(x, curve["mean"], label=name, lw=1.3)
-            low = np.maximum(curve["low"], 0)  # regret is never negative
-            ax.fill_between(x, low, curve["high"], color=line.get_color(), alpha=0.2)
-        ax.axhline(result["regret_floor"], color="grey", ls=":", label="regret of the optimum")
-        ax.set_yscale("symlog", linthresh=0.1)
-        ax.set_ylim(bottom=0)
-        ax.set_xlabel("queries")
-        ax.set_ylabel(f"regret of {result['report']} (pp)")
-        ax.set_title(key)
-        ax.grid(alpha=0.3)
+        curves = result["regret_curves"]
+        draw_regret(ax, curves, result["regret_floor"], f"{result['report']} (pp)", key)
     axes[0][0].legend(fontsize="small")
     fig.tight_layout()
     with atomic_path(path) as tmp:

@@ -26,9 +26,12 @@ def name_list(text: str) -> list[str]:
     return names
 
 
-def add_table_options(parser: argparse.ArgumentParser) -> None:
-    """TABLE and how to read it."""
+def add_table_options(parser: argparse.ArgumentParser, *, target: bool = True) -> None:
+    """TABLE and how to read it, and (with ``target``) the column to predict."""
     parser.add_argument("table", help="benchmark table: tidy CSV/Parquet or an official file")
     parser.add_argument("--dataset", help="dataset or task, for files that hold several")
     parser.add_argument("--format", help="skip format detection and use this reader")
-    parser.add_argument("--target", required=True, help="column to predict, e.g. valid_acc_200ep")
+    if target:
+        parser.add_argument(
+            "--target", required=True, help="column to predict, e.g. valid_acc_200ep"
+        )

@@ -8,7 +8,7 @@ from typing import Any
 
 from naspredict._io import atomic_path, write_json
 from naspredict.benchmark_data import load_table
-from naspredict.cli._options import name_list
+from naspredict.cli._options import add_table_options, name_list
 from naspredict.errors import NasPredictError
 
 
@@ -17,9 +17,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "search",
         help="simulate search strategies on a table: queries and regret over many seeds",
     )
-    parser.add_argument("table", help="benchmark table: tidy CSV/Parquet or an official file")
-    parser.add_argument("--dataset", help="dataset or task, for files that hold several")
-    parser.add_argument("--format", help="skip format detection and use this reader")
+    add_table_options(parser, target=False)
     parser.add_argument(
         "--query", required=True, help="metric the strategies see, e.g. valid_acc_200ep"
     )

@@ -34,6 +34,7 @@ from naspredict.search._guided import (
 )
 from naspredict.search._objective import TableObjective, column_scorer
 from naspredict.search._report import (
+    draw_regret,
     markdown_table,
     plot_regret,
     regret_curves,
@@ -62,6 +63,7 @@ __all__ = [
     "ZeroCostEvolution",
     "column_scorer",
     "default_predictor",
+    "draw_regret",
     "make_strategy",
     "markdown_table",
     "plot_regret",

@@ -142,6 +142,24 @@ def _queries(value: float, budget: float) -> str:
     return f"> {int(budget)}" if not np.isfinite(value) else f"{value:.0f}"
 
 
+def draw_regret(ax, curves: dict[str, dict], floor: float, report: str, title: str = "") -> None:
+    """Draw regret curves (``mean``, ``low``, ``high`` per query) on the matplotlib ``ax``,
+    with the regret of the query optimum as a dotted line where it is above 0."""
+    for name, curve in curves.items():
+        x = np.arange(1, len(curve["mean"]) + 1)
+        (line,) = ax.plot(x, curve["mean"], label=name, lw=1.3)
+        low = np.maximum(curve["low"], 0)  # regret is never negative
+        ax.fill_between(x, low, curve["high"], color=line.get_color(), alpha=0.2)
+    if floor > 0:
+        ax.axhline(floor, color="grey", linestyle=":", label="regret of the query optimum")
+    ax.set_yscale("symlog", linthresh=0.1)
+    ax.set_ylim(bottom=0)
+    ax.set_xlabel("queries (distinct cells trained)")
+    ax.set_ylabel(f"regret of {report}")
+    ax.set_title(title)
+    ax.grid(alpha=0.3)
+
+
 def plot_regret(
     trajectories: Sequence[Trajectory],
     objective: TableObjective,
@@ -155,24 +173,8 @@ def plot_regret(
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(6.5, 4.2))
-    for name, curve in regret_curves(trajectories, objective).items():
-        (line,) = ax.plot(curve["queries"], curve["mean"], label=name)
-        ax.fill_between(
-            curve["queries"],
-            np.maximum(curve["low"], 0),  # regret is never negative
-            curve["high"],
-            color=line.get_color(),
-            alpha=0.2,
-        )
     floor = objective.best_report - objective.report_of_optimum
-    if floor > 0:
-        ax.axhline(floor, color="grey", linestyle=":", label="regret of the query optimum")
-    ax.set_yscale("symlog", linthresh=0.1)
-    ax.set_ylim(bottom=0)
-    ax.set_xlabel("queries (distinct cells trained)")
-    ax.set_ylabel(f"regret of {objective.report_name}")
-    ax.set_title(title)
-    ax.grid(alpha=0.3)
+    draw_regret(ax, regret_curves(trajectories, objective), floor, objective.report_name, title)
     ax.legend(fontsize="small")
     fig.tight_layout()
     with atomic_path(path) as tmp:
