@@ -12,6 +12,7 @@ __all__ = [
     "InvalidArchitectureError",
     "InvalidTargetError",
     "MissingColumnError",
+    "MissingScoresError",
     "NasPredictError",
     "NotFittedError",
     "ProxyConfigError",
@@ -69,3 +70,7 @@ class ProxyConfigError(NasPredictError, ValueError):
 
 class ScoreCacheError(NasPredictError, ValueError):
     """A scores file written with other proxies, configs or data, or unreadable."""
+
+
+class MissingScoresError(NasPredictError, ValueError):
+    """No zero-cost scores for a space: none given and none bundled."""

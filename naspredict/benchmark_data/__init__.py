@@ -5,6 +5,13 @@
 >>> table.lookup(table.archs[:2], "valid_acc_200ep")  # doctest: +SKIP
 """
 
+from naspredict.benchmark_data._bundled import (
+    BUNDLED_DIR,
+    bundled_scores,
+    bundled_scores_path,
+    load_scores,
+    score_columns,
+)
 from naspredict.benchmark_data._load import READERS, Reader, find_reader, load_table, table_datasets
 from naspredict.benchmark_data._naslib import read_naslib_nb201, read_naslib_zc
 from naspredict.benchmark_data._nats import read_nats
@@ -16,13 +23,17 @@ from naspredict.benchmark_data._tidy import read_tidy
 from naspredict.benchmark_data._tnb101_pth import read_tnb101_pth
 
 __all__ = [
+    "BUNDLED_DIR",
     "NB201_DATASETS",
     "READERS",
     "BenchmarkTable",
     "Reader",
     "RestrictedUnpickler",
+    "bundled_scores",
+    "bundled_scores_path",
     "find_reader",
     "load_pickle",
+    "load_scores",
     "load_table",
     "read_naslib_nb201",
     "read_naslib_zc",
@@ -30,5 +41,6 @@ __all__ = [
     "read_nb201_pth",
     "read_tidy",
     "read_tnb101_pth",
+    "score_columns",
     "table_datasets",
 ]

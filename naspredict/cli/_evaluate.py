@@ -9,7 +9,13 @@ import pandas as pd
 
 from naspredict._io import atomic_path, write_json
 from naspredict.benchmark_data import load_table
-from naspredict.cli._options import add_table_options, int_list, name_list
+from naspredict.cli._options import (
+    add_proxy_scores_option,
+    add_table_options,
+    int_list,
+    name_list,
+    proxy_params,
+)
 from naspredict.spaces import SearchSpace
 
 
@@ -22,18 +28,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "--predictors",
         type=name_list,
         default=["xgb"],
-        help="comma-separated predictor names (NAME@ENCODING allowed)",
+        help="comma-separated predictor names (NAME@ENCODING allowed; 'default' is what "
+        "`naspredict fit` uses)",
     )
     parser.add_argument("--protocol", default="gates", help="gates, naslib, tnasp or unique")
     parser.add_argument("--train-sizes", type=int_list, default=[78, 390, 781, 3906])
     parser.add_argument("--seeds", type=int, default=5, help="number of seeds (0..N-1)")
-    parser.add_argument(
-        "--proxy-scores",
-        metavar="TABLE",
-        help="scores for zc:PROXY predictors (a `naspredict proxies` file or any table with "
-        "arch and proxy columns); cells it lacks take an isomorphic cell's score, others "
-        "are computed",
-    )
+    add_proxy_scores_option(parser)
     parser.add_argument(
         "--json",
         metavar="PATH",
@@ -58,7 +59,9 @@ def run(args: argparse.Namespace) -> None:
     scores = {"scores": _proxy_scores(args.proxy_scores, table.space)} if args.proxy_scores else {}
     predictors = {
         name: make_predictor(
-            name, space=table.space.name, **(scores if name.startswith("zc:") else {})
+            name,
+            space=table.space.name,
+            **(scores if name.startswith("zc:") else proxy_params(name, args.proxy_scores)),
         )
         for name in args.predictors
     }

@@ -9,13 +9,13 @@ from pathlib import Path
 import numpy as np
 
 from naspredict.benchmark_data import load_table
-from naspredict.cli._options import add_table_options
+from naspredict.cli._options import add_proxy_scores_option, add_table_options, proxy_params
 from naspredict.cli._output import add_json_option, emit, format_rows
 from naspredict.errors import InvalidArchitectureError
 
-DEFAULT_PREDICTOR = "xgb"
+DEFAULT_PREDICTOR = "default"
 #: For the help text; the registry (imported on use, it loads the model libraries) decides.
-PREDICTOR_NAMES = "xgb, xgb-rank, rf, gp, mlp, linear, gin, flow, gnn"
+PREDICTOR_NAMES = "default, xgb, xgb-rank, rf, gp, mlp, linear, gin, flow, gnn"
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -25,8 +25,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "--predictor",
         default=DEFAULT_PREDICTOR,
         help=f"one of {PREDICTOR_NAMES}; NAME@ENCODING sets the encoding "
-        f"(default {DEFAULT_PREDICTOR})",
+        f"(default {DEFAULT_PREDICTOR}: XGBoost on structure and zero-cost features)",
     )
+    add_proxy_scores_option(fit)
     fit.add_argument("--train-size", type=int, help="fit on this many random rows (default: all)")
     fit.add_argument("--seed", type=int, default=0, help="seed of the sample and the model")
     fit.add_argument(
@@ -69,7 +70,9 @@ def run_fit(args: argparse.Namespace) -> None:
             )
         rows = np.random.default_rng(args.seed).permutation(len(table))[: args.train_size]
     archs = [table.archs[i] for i in rows]
-    predictor = make_predictor(args.predictor, space=table.space.name)
+    predictor = make_predictor(
+        args.predictor, space=table.space.name, **proxy_params(args.predictor, args.proxy_scores)
+    )
     if "random_state" in predictor.get_params():
         predictor.set_params(random_state=args.seed)
     start = time.perf_counter()

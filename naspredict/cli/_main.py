@@ -7,11 +7,11 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from naspredict.cli import _data, _evaluate, _fit, _proxies, _search, _spaces, _train
+from naspredict.cli import _compare, _data, _evaluate, _fit, _proxies, _search, _spaces, _train
 from naspredict.errors import NasPredictError
 
 #: Subcommand modules; each has ``add_parser(subparsers)`` that sets ``func``.
-COMMANDS = (_spaces, _data, _fit, _evaluate, _proxies, _search, _train)
+COMMANDS = (_spaces, _data, _fit, _evaluate, _compare, _proxies, _search, _train)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 
 def int_list(text: str) -> list[int]:
@@ -35,3 +36,22 @@ def add_table_options(parser: argparse.ArgumentParser, *, target: bool = True) -
         parser.add_argument(
             "--target", required=True, help="column to predict, e.g. valid_acc_200ep"
         )
+
+
+def add_proxy_scores_option(parser: argparse.ArgumentParser) -> None:
+    """``--proxy-scores TABLE``: zero-cost scores for the default predictor (and zc:PROXY)."""
+    parser.add_argument(
+        "--proxy-scores",
+        metavar="TABLE",
+        help="zero-cost scores (a `naspredict proxies` file or any table with arch and proxy "
+        "columns): features of the default predictor, values of zc:PROXY predictors; cells "
+        "it lacks take an isomorphic cell's scores. Default: the scores naspredict ships for "
+        "the space, if any",
+    )
+
+
+def proxy_params(name: str, scores: str | None) -> dict[str, str]:
+    """Keyword arguments that give the predictor ``name`` the scores file, if it takes one."""
+    if scores is None or name.partition("@")[0] != "default":
+        return {}
+    return {"proxy_scores": str(Path(scores).resolve())}

@@ -15,6 +15,7 @@ from naspredict.encodings.graf import GraphFeatures
 from naspredict.encodings.onehot import OneHot
 from naspredict.encodings.path import PathEncoding
 from naspredict.encodings.table_features import TableFeatures
+from naspredict.encodings.zero_cost import ZeroCostFeatures
 
 __all__ = [
     "ENCODERS",
@@ -24,11 +25,12 @@ __all__ = [
     "OneHot",
     "PathEncoding",
     "TableFeatures",
+    "ZeroCostFeatures",
     "get_encoder",
 ]
 
 ENCODERS: Registry[type[Encoder]] = Registry("encoding")
-for _cls in (OneHot, PathEncoding, GraphFeatures):
+for _cls in (OneHot, PathEncoding, GraphFeatures, ZeroCostFeatures):
     ENCODERS.register(_cls.name)(_cls)
 
 

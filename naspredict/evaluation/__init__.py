@@ -5,6 +5,15 @@
 ...                    protocol="gates", train_sizes=[78, 781], seeds=range(5))  # doctest: +SKIP
 """
 
+from naspredict.evaluation._compare import (
+    compare,
+    crossover_markdown,
+    crossovers,
+    plot_compare,
+    plot_predicted_vs_true,
+    predicted_and_true,
+    proxy_values,
+)
 from naspredict.evaluation._evaluate import evaluate, summarize, target_values
 from naspredict.evaluation._metrics import precision_at_top, prediction_metrics
 from naspredict.evaluation._protocols import PROTOCOLS, ProtocolError, Split
@@ -14,11 +23,18 @@ __all__ = [
     "PROTOCOLS",
     "ProtocolError",
     "Split",
+    "compare",
+    "crossover_markdown",
+    "crossovers",
     "evaluate",
     "markdown_table",
+    "plot_compare",
     "plot_kendall_tau",
+    "plot_predicted_vs_true",
     "precision_at_top",
+    "predicted_and_true",
     "prediction_metrics",
+    "proxy_values",
     "summarize",
     "target_values",
 ]

@@ -123,7 +123,11 @@ def evaluate(
 
 def summarize(results: pd.DataFrame) -> pd.DataFrame:
     """Mean and standard deviation over seeds, per predictor and training size."""
-    metrics = [c for c in results.columns if c not in (*RUN_KEYS, "protocol", "target")]
+    metrics = [
+        c
+        for c in results.columns
+        if c not in (*RUN_KEYS, "protocol", "target") and pd.api.types.is_numeric_dtype(results[c])
+    ]
     grouped = results.groupby(["predictor", "train_size"], sort=False)[metrics]
     summary = grouped.agg(["mean", "std"])
     summary.columns = [f"{m}_{stat}" for m, stat in summary.columns]

@@ -4,7 +4,8 @@
 >>> model = make_predictor("xgb", space="nb201")          # doctest: +SKIP
 >>> model.fit(train_archs, train_acc).predict(test_archs)  # doctest: +SKIP
 
-CLI names: ``xgb``, ``xgb-rank``, ``rf``, ``gp``, ``mlp``, ``linear``, ``gin``, ``flow`` (also
+CLI names: ``default`` (:class:`DefaultPredictor`, XGBoost on structure and zero-cost
+features), ``xgb``, ``xgb-rank``, ``rf``, ``gp``, ``mlp``, ``linear``, ``gin``, ``flow`` (also
 ``gnn``), and ``zc:PROXY`` for a zero-cost proxy (``zc:synflow``);
 ``NAME@ENCODING`` picks the encoding (``xgb@onehot``).
 """
@@ -17,6 +18,7 @@ from typing import Any
 from naspredict._registry import Registry
 from naspredict.encodings import get_encoder
 from naspredict.predictors._base import PRECOMPUTED, ArchPredictor
+from naspredict.predictors._default import DefaultPredictor
 from naspredict.predictors._persistence import load_predictor, read_manifest, save_predictor
 from naspredict.predictors._sklearn_models import (
     GaussianProcessPredictor,
@@ -32,6 +34,7 @@ __all__ = [
     "PREDICTORS",
     "PREDICTOR_CLASSES",
     "ArchPredictor",
+    "DefaultPredictor",
     "GaussianProcessPredictor",
     "LinearPredictor",
     "MLPEnsemblePredictor",
@@ -57,6 +60,7 @@ def _gnn(name: str) -> Callable[..., ArchPredictor]:
 
 #: CLI name -> factory taking keyword parameters.
 PREDICTORS: Registry[Callable[..., ArchPredictor]] = Registry("predictor")
+PREDICTORS.register("default")(DefaultPredictor)
 PREDICTORS.register("xgb")(XGBPredictor)
 PREDICTORS.register("xgb-rank")(lambda **p: XGBPredictor(**{"objective": "rank", **p}))
 PREDICTORS.register("rf")(RandomForestPredictor)
@@ -72,6 +76,7 @@ def _predictor_classes() -> dict[str, type[ArchPredictor]]:
     from naspredict.predictors import gnn
 
     classes = [
+        DefaultPredictor,
         XGBPredictor,
         RandomForestPredictor,
         GaussianProcessPredictor,

@@ -18,15 +18,8 @@ logger = logging.getLogger(__name__)
 
 #: Parameter suggestions per predictor class name: ``trial -> params``.
 SEARCH_SPACES: dict[str, Callable[[optuna.Trial], dict[str, Any]]] = {
-    "XGBPredictor": lambda t: {
-        "n_estimators": t.suggest_int("n_estimators", 100, 1000, log=True),
-        "max_depth": t.suggest_int("max_depth", 2, 10),
-        "learning_rate": t.suggest_float("learning_rate", 0.01, 0.3, log=True),
-        "subsample": t.suggest_float("subsample", 0.5, 1.0),
-        "colsample_bytree": t.suggest_float("colsample_bytree", 0.3, 1.0),
-        "min_child_weight": t.suggest_float("min_child_weight", 0.5, 10, log=True),
-        "reg_lambda": t.suggest_float("reg_lambda", 1e-3, 10, log=True),
-    },
+    "XGBPredictor": lambda t: _xgb_space(t),
+    "DefaultPredictor": lambda t: _xgb_space(t),
     "RandomForestPredictor": lambda t: {
         "n_estimators": t.suggest_int("n_estimators", 100, 800, log=True),
         "max_features": t.suggest_float("max_features", 0.1, 1.0),
@@ -41,6 +34,18 @@ SEARCH_SPACES: dict[str, Callable[[optuna.Trial], dict[str, Any]]] = {
     "FlowPredictor": lambda t: _gnn_space(t),
     "GINPredictor": lambda t: _gnn_space(t),
 }
+
+
+def _xgb_space(t: optuna.Trial) -> dict[str, Any]:
+    return {
+        "n_estimators": t.suggest_int("n_estimators", 100, 1000, log=True),
+        "max_depth": t.suggest_int("max_depth", 2, 10),
+        "learning_rate": t.suggest_float("learning_rate", 0.01, 0.3, log=True),
+        "subsample": t.suggest_float("subsample", 0.5, 1.0),
+        "colsample_bytree": t.suggest_float("colsample_bytree", 0.3, 1.0),
+        "min_child_weight": t.suggest_float("min_child_weight", 0.5, 10, log=True),
+        "reg_lambda": t.suggest_float("reg_lambda", 1e-3, 10, log=True),
+    }
 
 
 def _gnn_space(t: optuna.Trial) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from naspredict.spaces import get_space
 
 #: Small settings so that the contract runs in seconds; quality is tested elsewhere.
 FAST = {
+    "default": {"n_estimators": 30},
     "xgb": {"n_estimators": 30},
     "xgb-rank": {"n_estimators": 30},
     "rf": {"n_estimators": 30},

@@ -1,0 +1,43 @@
+"""Tables that naspredict made itself and ships: zero-cost scores per search space.
+
+A space's scores live in ``bundled/<space>_zero_cost.parquet`` (one row per architecture or
+per isomorphism class, ``arch`` plus one float32 column per proxy), with a JSON record of how
+they were made beside it (``<space>_zero_cost.json``).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+from naspredict.benchmark_data._table import BenchmarkTable
+from naspredict.benchmark_data._tidy import read_tidy
+from naspredict.spaces import SearchSpace, get_space
+
+#: Directory of the bundled files.
+BUNDLED_DIR = Path(__file__).resolve().parent / "bundled"
+#: Columns of a scores table that are not proxy scores.
+NON_SCORE_COLUMNS = ("index", "seconds")
+
+
+def bundled_scores_path(space: str | SearchSpace) -> Path:
+    """Where the bundled zero-cost scores of ``space`` are (the file may not exist)."""
+    return BUNDLED_DIR / f"{get_space(space).name}_zero_cost.parquet"
+
+
+def bundled_scores(space: str | SearchSpace) -> BenchmarkTable | None:
+    """The zero-cost scores shipped for ``space``, or None if naspredict has none."""
+    path = bundled_scores_path(space)
+    return load_scores(path) if path.is_file() else None
+
+
+@cache
+def load_scores(path: str | Path) -> BenchmarkTable:
+    """A scores table read once per path (a ``naspredict proxies`` file or any table with
+    ``arch`` and numeric proxy columns)."""
+    return read_tidy(path)
+
+
+def score_columns(table: BenchmarkTable) -> list[str]:
+    """The proxy columns of a scores table: numeric, and not an index or a timing."""
+    return [c for c in table.metrics if c not in NON_SCORE_COLUMNS]

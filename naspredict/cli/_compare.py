@@ -1,0 +1,162 @@
+"""``naspredict compare``: trained predictors against zero-cost proxies over training sizes."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from naspredict._io import atomic_path, write_json
+from naspredict.benchmark_data import (
+    BenchmarkTable,
+    bundled_scores_path,
+    load_scores,
+    load_table,
+    score_columns,
+)
+from naspredict.cli._options import (
+    add_proxy_scores_option,
+    add_table_options,
+    int_list,
+    name_list,
+    proxy_params,
+)
+from naspredict.errors import InvalidArchitectureError, MissingScoresError
+from naspredict.spaces import SearchSpace
+
+#: Columns of the report: ranking quality only (a proxy's scale is not the target's).
+COMPARE_METRICS = ("kendall_tau", "spearman", "precision_top1%", "precision_top5%")
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser(
+        "compare",
+        help="trained predictors against each zero-cost proxy, over training sizes",
+        description="Fit predictors on growing training sets and score each zero-cost proxy "
+        "on the same test sets; report the training size from which each predictor ranks "
+        "the test set better than each proxy.",
+    )
+    add_table_options(parser)
+    parser.add_argument(
+        "--predictors",
+        type=name_list,
+        default=["default"],
+        help="comma-separated trained predictors (default: default)",
+    )
+    parser.add_argument(
+        "--proxies",
+        type=name_list,
+        help="comma-separated proxy columns of the scores (default: all of them)",
+    )
+    add_proxy_scores_option(parser)
+    parser.add_argument("--protocol", default="gates", help="gates, naslib, tnasp or unique")
+    parser.add_argument("--train-sizes", type=int_list, default=[78, 390, 781, 3906])
+    parser.add_argument("--seeds", type=int, default=5, help="number of seeds (0..N-1)")
+    parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    parser.add_argument(
+        "--json",
+        metavar="PATH",
+        help="write results to PATH, with a markdown report (.md), Kendall tau against "
+        "training size (.png) and predicted against true (.scatter.png) beside it; finished "
+        "runs are kept in PATH.runs.jsonl so a killed run resumes",
+    )
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> None:
+    from naspredict.evaluation import (
+        PROTOCOLS,
+        ProtocolError,
+        compare,
+        crossover_markdown,
+        crossovers,
+        markdown_table,
+        plot_compare,
+        plot_predicted_vs_true,
+        predicted_and_true,
+        summarize,
+    )
+    from naspredict.predictors import make_predictor
+
+    split_of = PROTOCOLS.get(args.protocol)
+    if args.seeds < 1:
+        raise ProtocolError("--seeds must be at least 1")
+    table = load_table(args.table, dataset=args.dataset, format=args.format)
+    scores = _scores(args.proxy_scores, table.space)
+    if scores.space is not table.space:
+        raise InvalidArchitectureError(
+            f"the zero-cost scores are of {scores.space.name}, the table of {table.space.name}"
+        )
+    proxies = args.proxies or score_columns(scores)
+    predictors = {
+        name: make_predictor(name, space=table.space.name, **proxy_params(name, args.proxy_scores))
+        for name in args.predictors
+    }
+    for size in args.train_sizes:  # a bad size fails before any work
+        split_of(table, size, 0)
+    checkpoint = Path(f"{args.json}.runs.jsonl") if args.json else None
+    runs = compare(
+        table,
+        args.target,
+        predictors,
+        scores,
+        proxies,
+        protocol=args.protocol,
+        train_sizes=args.train_sizes,
+        seeds=range(args.seeds),
+        checkpoint=checkpoint,
+        progress=not args.no_progress,
+    )
+    summary = summarize(runs)
+    crossings = crossovers(summary)
+    title = f"{table.space.name} {table.dataset or ''} {args.target}, {args.protocol}"
+    text = (
+        f"{markdown_table(summary, COMPARE_METRICS)}\nOvertakes at (proxy's mean Kendall tau):\n\n"
+        f"{crossover_markdown(crossings)}"
+    )
+    print(text, end="")
+    if not args.json:
+        return
+    path = Path(args.json)
+    write_json(
+        path,
+        {
+            "table": str(args.table),
+            "space": table.space.name,
+            "dataset": table.dataset,
+            "target": args.target,
+            "protocol": args.protocol,
+            "proxy_scores": str(args.proxy_scores or bundled_scores_path(table.space)),
+            "summary": summary.to_dict(orient="records"),
+            "overtakes": crossings.to_dict(orient="records"),
+            "runs": runs.to_dict(orient="records"),
+        },
+    )
+    with atomic_path(path.with_suffix(".md")) as tmp:
+        tmp.write_text(f"# {title}\n\n{text}")
+    plot_compare(summary, path.with_suffix(".png"), title)
+    largest = max(args.train_sizes)
+    points = {
+        f"{name}, n={largest}": predicted_and_true(
+            table,
+            args.target,
+            model,
+            protocol=args.protocol,
+            train_size=largest,
+            seed=0,
+        )
+        for name, model in predictors.items()
+    }
+    plot_predicted_vs_true(points, path.with_suffix(".scatter.png"), title)
+
+
+def _scores(path: str | None, space: SearchSpace) -> BenchmarkTable:
+    """The scores table: the given file, or the one naspredict ships for ``space``."""
+    if path is not None:
+        return load_scores(Path(path).resolve())
+    bundled = bundled_scores_path(space)
+    if not bundled.is_file():
+        raise MissingScoresError(
+            f"naspredict ships no zero-cost scores for {space.name}; give --proxy-scores "
+            "(a `naspredict proxies` file or any table with arch and proxy columns)"
+        )
+    return load_scores(bundled)

@@ -1,0 +1,74 @@
+"""Zero-cost proxy scores (and params / FLOPs) of each architecture as features.
+
+The scores are precomputed: a table with ``arch`` and one column per proxy, given as a path,
+or, with none given, the scores naspredict ships for the space
+(:func:`naspredict.benchmark_data.bundled_scores`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from naspredict.benchmark_data import (
+    BenchmarkTable,
+    bundled_scores,
+    bundled_scores_path,
+    load_scores,
+    score_columns,
+)
+from naspredict.encodings._base import Encoder
+from naspredict.errors import InvalidArchitectureError, MissingScoresError
+from naspredict.spaces import SearchSpace
+
+
+class ZeroCostFeatures(Encoder):
+    """Every proxy column of a scores table, looked up per architecture.
+
+    An architecture the table lacks takes the row of an isomorphic cell; one with neither
+    gets NaN, which tree models handle natively.
+
+    Parameters
+    ----------
+    scores : str, optional
+        Path of the scores table; None: the bundled scores of the space being encoded
+        (:class:`~naspredict.errors.MissingScoresError` if naspredict ships none).
+    """
+
+    name = "zc"
+
+    def __init__(self, scores: str | None = None) -> None:
+        self.scores = None if scores is None else str(scores)
+
+    def table(self, space: SearchSpace) -> BenchmarkTable:
+        """The scores table used for ``space``."""
+        if self.scores is not None:
+            table = load_scores(Path(self.scores))
+        else:
+            table = bundled_scores(space)
+            if table is None:
+                raise MissingScoresError(
+                    f"naspredict ships no zero-cost scores for {space.name} "
+                    f"({bundled_scores_path(space).name}); give a scores table (e.g. from "
+                    "`naspredict proxies`) or use structure-only features"
+                )
+        if table.space is not space:
+            raise InvalidArchitectureError(
+                f"the zero-cost scores are of {table.space.name}, not {space.name}"
+            )
+        return table
+
+    def encode_space(self, space: SearchSpace) -> np.ndarray:
+        table = self.table(space)
+        rows = table.rows(space.all_archs(), missing="ignore")
+        values = table.frame[score_columns(table)].to_numpy(dtype=np.float64)
+        out = np.full((len(rows), values.shape[1]), np.nan)
+        out[rows >= 0] = values[rows[rows >= 0]]
+        return out
+
+    def feature_names(self, space: SearchSpace) -> list[str]:
+        return score_columns(self.table(space))
+
+    def __repr__(self) -> str:
+        return f"ZeroCostFeatures(scores={self.scores!r})"

@@ -1,0 +1,238 @@
+"""Trained predictors against zero-cost proxies: where does training start to pay?
+
+A proxy needs no training, so its Kendall tau on a protocol's test set is one number per
+seed; a trained predictor's grows with its training set. :func:`compare` measures both over
+the same splits and :func:`crossovers` finds the training size from which each predictor
+ranks better than each proxy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sklearn.base import clone
+
+from naspredict._io import append_jsonl, atomic_path
+from naspredict.benchmark_data import BenchmarkTable
+from naspredict.errors import MissingColumnError
+from naspredict.evaluation._evaluate import _read_checkpoint, evaluate, target_values
+from naspredict.evaluation._metrics import prediction_metrics
+from naspredict.evaluation._protocols import PROTOCOLS
+from naspredict.predictors import ArchPredictor
+
+#: Prefix of a proxy's name in the results, as in the ``zc:PROXY`` predictors.
+PROXY_PREFIX = "zc:"
+
+
+def proxy_values(table: BenchmarkTable, scores: BenchmarkTable, proxy: str) -> np.ndarray:
+    """The ``proxy`` column of ``scores`` for each row of ``table`` (an isomorphic cell's
+    value where the scores lack a cell; NaN where they lack its whole class)."""
+    if proxy not in scores.frame.columns:
+        raise MissingColumnError(
+            f"no proxy {proxy!r} in the scores table; columns: {', '.join(scores.metrics)}"
+        )
+    rows = scores.rows(table.archs, missing="ignore")
+    values = np.full(len(table), np.nan)
+    values[rows >= 0] = scores.frame[proxy].to_numpy(dtype=np.float64)[rows[rows >= 0]]
+    return values
+
+
+def compare(
+    table: BenchmarkTable,
+    target: str,
+    predictors: Mapping[str, ArchPredictor],
+    scores: BenchmarkTable,
+    proxies: Sequence[str],
+    *,
+    protocol: str = "gates",
+    train_sizes: Sequence[int] = (78, 390, 781, 3906),
+    seeds: Sequence[int] = (0, 1, 2, 3, 4),
+    checkpoint: str | Path | None = None,
+    progress: bool = True,
+) -> pd.DataFrame:
+    """Runs of the trained ``predictors`` and of each proxy of ``scores`` on the same splits.
+
+    Parameters
+    ----------
+    table : BenchmarkTable
+        Architectures and their measured ``target``.
+    target : str
+        Column to predict.
+    predictors : mapping of name to ArchPredictor
+        Unfitted predictors; each run fits a clone (see :func:`evaluate`).
+    scores : BenchmarkTable
+        Zero-cost scores of the table's space (``arch`` plus one column per proxy).
+    proxies : sequence of str
+        Columns of ``scores`` to compare against; they appear as ``zc:NAME``.
+    protocol, train_sizes, seeds, checkpoint, progress
+        As in :func:`evaluate`; the checkpoint also keeps the proxies' runs.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (method, train size, seed), with ``kind`` ``"predictor"`` or ``"proxy"``.
+        A proxy is scored on the test cells it has a value for (``test_cells``).
+    """
+    values = {p: proxy_values(table, scores, p) for p in proxies}
+    runs = evaluate(
+        table,
+        target,
+        predictors,
+        protocol=protocol,
+        train_sizes=train_sizes,
+        seeds=seeds,
+        checkpoint=checkpoint,
+        progress=progress,
+    )
+    runs["kind"] = "predictor"
+    y = target_values(table, target)
+    split_of = PROTOCOLS.get(protocol)
+    done = _read_checkpoint(checkpoint, {"protocol": protocol, "target": target})
+    rows = []
+    for seed in seeds:
+        for size in train_sizes:
+            test = split_of(table, size, seed).test
+            for proxy, value in values.items():
+                name = PROXY_PREFIX + proxy
+                row = done.get((name, size, seed))
+                if row is None:
+                    scored = test[np.isfinite(value[test])]
+                    row = {
+                        "predictor": name,
+                        "train_size": size,
+                        "seed": seed,
+                        "protocol": protocol,
+                        "target": target,
+                        **prediction_metrics(y[scored], value[scored]),
+                        "test_cells": len(scored),
+                    }
+                    if checkpoint is not None:
+                        append_jsonl(checkpoint, row)
+                rows.append({**row, "kind": "proxy"})
+    return pd.concat([runs, pd.DataFrame(rows)], ignore_index=True)
+
+
+def crossovers(summary: pd.DataFrame) -> pd.DataFrame:
+    """For each trained predictor and proxy: the smallest training size from which the
+    predictor's mean Kendall tau beats the proxy's at that size and every larger one
+    (``overtakes_at``; None when it never does over the sizes measured).
+
+    ``summary`` is :func:`~naspredict.evaluation.summarize` of :func:`compare`'s runs.
+    """
+    tau = summary.pivot(index="train_size", columns="predictor", values="kendall_tau_mean")
+    tau = tau.sort_index()
+    methods = list(dict.fromkeys(summary["predictor"]))
+    proxies = [m for m in methods if m.startswith(PROXY_PREFIX)]
+    out = []
+    for predictor in (m for m in methods if not m.startswith(PROXY_PREFIX)):
+        for proxy in proxies:
+            ahead = (tau[predictor] > tau[proxy]).to_numpy()
+            behind = np.flatnonzero(~ahead)
+            first = 0 if len(behind) == 0 else behind[-1] + 1
+            out.append(
+                {
+                    "predictor": predictor,
+                    "proxy": proxy,
+                    "proxy_kendall_tau": float(tau[proxy].mean()),
+                    "overtakes_at": int(tau.index[first]) if first < len(tau) else None,
+                }
+            )
+    return pd.DataFrame(out, columns=["predictor", "proxy", "proxy_kendall_tau", "overtakes_at"])
+
+
+def crossover_markdown(crossings: pd.DataFrame) -> str:
+    """A predictor x proxy table of "overtakes at n=" (the proxy's mean tau in brackets)."""
+    proxies = list(dict.fromkeys(crossings["proxy"]))
+    head = ["predictor", *proxies]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for predictor, group in crossings.groupby("predictor", sort=False):
+        cells = [
+            ("never" if pd.isna(r.overtakes_at) else f"n={int(r.overtakes_at)}")
+            + f" ({r.proxy_kendall_tau:.3f})"
+            for r in group.itertuples()
+        ]
+        lines.append("| " + " | ".join([str(predictor), *cells]) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def predicted_and_true(
+    table: BenchmarkTable,
+    target: str,
+    predictor: ArchPredictor,
+    *,
+    protocol: str,
+    train_size: int,
+    seed: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Fit a clone of ``predictor`` on one split; its test predictions and true values."""
+    split = PROTOCOLS.get(protocol)(table, train_size, seed)
+    y = target_values(table, target)
+    archs = np.asarray(table.archs, dtype=object)
+    model = clone(predictor)
+    if "random_state" in model.get_params():
+        model.set_params(random_state=seed)
+    model.fit(list(archs[split.train]), y[split.train])
+    return model.predict(list(archs[split.test])), y[split.test]
+
+
+def plot_compare(summary: pd.DataFrame, path: str | Path, title: str = "") -> None:
+    """Kendall tau against training size: predictors as lines with error bars, proxies as
+    dashed lines."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    for name, group in summary.groupby("predictor", sort=False):
+        is_proxy = str(name).startswith(PROXY_PREFIX)
+        ax.errorbar(
+            group["train_size"],
+            group["kendall_tau_mean"],
+            yerr=None if is_proxy else group["kendall_tau_std"].fillna(0),
+            marker=None if is_proxy else "o",
+            linestyle="--" if is_proxy else "-",
+            linewidth=1 if is_proxy else 2,
+            capsize=3,
+            label=name,
+        )
+    ax.set_xscale("log")
+    ax.set_xlabel("training architectures")
+    ax.set_ylabel("Kendall tau on the test set")
+    ax.set_title(title)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=7, ncol=2)
+    fig.tight_layout()
+    _save(fig, path)
+
+
+def plot_predicted_vs_true(
+    points: Mapping[str, tuple[np.ndarray, np.ndarray]], path: str | Path, title: str = ""
+) -> None:
+    """One scatter panel per predictor: predicted against true target on the test set."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, len(points), figsize=(4 * len(points), 4), squeeze=False)
+    for ax, (name, (pred, true)) in zip(axes[0], points.items(), strict=True):
+        ax.scatter(true, pred, s=2, alpha=0.3)
+        ax.set_xlabel("true")
+        ax.set_ylabel("predicted")
+        ax.set_title(name)
+        ax.grid(alpha=0.3)
+    fig.suptitle(title)
+    fig.tight_layout()
+    _save(fig, path)
+
+
+def _save(fig, path: str | Path) -> None:
+    import matplotlib.pyplot as plt
+
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, format=Path(path).suffix.lstrip(".") or "png", dpi=120)
+    plt.close(fig)
