@@ -1,22 +1,25 @@
 """The default predictor: gradient-boosted trees on structure plus zero-cost features.
 
-Measured in ``benchmarks/headline.py``: XGBoost regression on one-hot + GRAF-style graph
-features + every zero-cost score of the cell ranks better at small training sizes than each
-of them alone and than rank-target, random-forest, extra-trees or rank-averaged ensembles of
-them (NB201 ``gates`` and ``naslib`` protocols).
+Chosen by measurement (``benchmarks/headline.py``; NB201 ``gates`` and ``naslib``): XGBoost
+regression on one-hot + GRAF-style graph features + every zero-cost score of the cell ranks
+better than each feature set alone, and better than rank targets, random forests, extra trees
+or rank-averaged ensembles of them. Training on every isomorphic copy of each training cell
+(weighted so that each cell counts once) teaches the trees that the copies are one network.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
 from naspredict.benchmark_data import bundled_scores
 from naspredict.encodings import Concat, Encoder, GraphFeatures, OneHot, ZeroCostFeatures
-from naspredict.predictors._base import ArchPredictor
+from naspredict.predictors._base import ArchPredictor, as_archs, check_target
 from naspredict.predictors._xgboost import XGBPredictor
+from naspredict.spaces import SearchSpace
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +51,9 @@ class DefaultPredictor(ArchPredictor):
     proxy_scores : str, optional
         Path of a table with ``arch`` and proxy columns (``naspredict proxies`` output or,
         for NB201, NAS-Bench-Suite-Zero's scores); None: the bundled scores of the space.
+    isomorphs : bool
+        Also train on every isomorphic copy of each training cell, with weights that sum
+        to one per cell.
     n_estimators, max_depth, learning_rate, subsample, colsample_bytree, min_child_weight,
     reg_lambda, random_state, n_jobs : see :class:`XGBPredictor`.
     """
@@ -57,6 +63,7 @@ class DefaultPredictor(ArchPredictor):
         *,
         space: str = "nb201",
         proxy_scores: str | None = None,
+        isomorphs: bool = True,
         n_estimators: int = 500,
         max_depth: int = 6,
         learning_rate: float = 0.05,
@@ -69,6 +76,7 @@ class DefaultPredictor(ArchPredictor):
     ) -> None:
         self.space = space
         self.proxy_scores = proxy_scores
+        self.isomorphs = isomorphs
         self.n_estimators = n_estimators
         self.max_depth = max_depth
         self.learning_rate = learning_rate
@@ -78,6 +86,21 @@ class DefaultPredictor(ArchPredictor):
         self.reg_lambda = reg_lambda
         self.random_state = random_state
         self.n_jobs = n_jobs
+
+    def fit(self, X: Sequence[str], y: Sequence[float]) -> DefaultPredictor:
+        """Fit on architecture strings ``X`` and targets ``y``."""
+        archs = as_archs(X)
+        features = self._features(archs, fitting=True)
+        y = check_target(y, len(features))
+        weight = None
+        if self.isomorphs:
+            codes, owner, weight = isomorphic_copies(self.space_, self.space_.codes(archs))
+            features = self._encoder().encode(self.space_, self.space_.archs_from_codes(codes))
+            y = y[owner]
+        self.model_ = self._booster()
+        self.model_._fit(features, y, sample_weight=weight)
+        self.n_features_in_ = self.model_.n_features_in_ = features.shape[1]
+        return self
 
     def _encoder(self) -> Encoder:
         structure = Concat((OneHot(), GraphFeatures()))
@@ -97,11 +120,6 @@ class DefaultPredictor(ArchPredictor):
         params = {name: getattr(self, name) for name in _BOOSTER}
         return XGBPredictor(space=self.space, encoding="precomputed", **params)
 
-    def _fit(self, features: np.ndarray, y: np.ndarray) -> None:
-        self.model_ = self._booster()
-        self.model_._fit(features, y)
-        self.model_.n_features_in_ = features.shape[1]
-
     def _predict(self, features: np.ndarray) -> np.ndarray:
         return self.model_._predict(features)
 
@@ -112,3 +130,21 @@ class DefaultPredictor(ArchPredictor):
         self.model_ = self._booster()
         self.model_._load_state(directory)
         self.n_features_in_ = self.model_.n_features_in_
+
+
+def isomorphic_copies(
+    space: SearchSpace, codes: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every architecture isomorphic to each of ``codes`` (itself included).
+
+    Returns the copies' codes, the position in ``codes`` each copy comes from, and a weight
+    per copy (one over the size of its class, so each original weighs one in all).
+    """
+    classes = space.class_ids
+    order = np.argsort(classes, kind="stable")
+    wanted = classes[np.asarray(codes)]
+    starts = np.searchsorted(classes[order], wanted, side="left")
+    sizes = np.searchsorted(classes[order], wanted, side="right") - starts
+    owner = np.repeat(np.arange(len(wanted)), sizes)
+    offsets = np.arange(len(owner)) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+    return order[starts[owner] + offsets], owner, 1.0 / sizes[owner]

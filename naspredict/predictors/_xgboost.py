@@ -85,12 +85,14 @@ class XGBPredictor(ArchPredictor):
     def _model_class(self) -> type:
         return xgb.XGBRanker if self.objective == "rank" else xgb.XGBRegressor
 
-    def _fit(self, features: np.ndarray, y: np.ndarray) -> None:
+    def _fit(
+        self, features: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | None = None
+    ) -> None:
         self.model_ = self._model_class()(**self._booster_params())
         if self.objective == "rank":
             self.model_.fit(features, y, qid=np.zeros(len(y), dtype=np.int64))
         else:
-            self.model_.fit(features, y)
+            self.model_.fit(features, y, sample_weight=sample_weight)
 
     def _predict(self, features: np.ndarray) -> np.ndarray:
         return self.model_.predict(features)

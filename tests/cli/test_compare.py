@@ -1,0 +1,89 @@
+"""``naspredict compare`` and the default predictor of ``naspredict fit``, as a user runs them."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from naspredict.cli import main
+
+
+@pytest.fixture(scope="module")
+def paths(shared):
+    return {
+        "table": str(shared / "nb201" / "nb201_cifar10-valid.csv"),
+        "scores": str(shared / "nb201" / "nb201_zero_cost_cifar10.csv"),
+        "micro": str(shared / "tnb101" / "tnb101_micro_jigsaw.csv"),
+    }
+
+
+def test_compare_writes_report_plots_and_resumes(paths, tmp_path, capsys):
+    out = tmp_path / "cmp" / "c.json"
+    argv = [
+        "compare",
+        paths["table"],
+        "--target",
+        "valid_acc_200ep",
+        "--predictors",
+        "default,linear",
+        "--proxy-scores",
+        paths["scores"],
+        "--proxies",
+        "synflow,jacov",
+        "--train-sizes",
+        "20,78",
+        "--seeds",
+        "2",
+        "--no-progress",
+        "--json",
+        str(out),
+    ]
+    assert main(argv) == 0
+    text = capsys.readouterr().out
+    assert "| zc:synflow | 78 |" in text and "Overtakes at" in text
+    result = json.loads(out.read_text())
+    assert len(result["runs"]) == 4 * 2 * 2
+    overtakes = {(r["predictor"], r["proxy"]): r["overtakes_at"] for r in result["overtakes"]}
+    assert set(overtakes) == {
+        (p, z) for p in ("default", "linear") for z in ("zc:synflow", "zc:jacov")
+    }
+    assert overtakes[("default", "zc:synflow")] in (20, 78)
+    assert "| default |" in (tmp_path / "cmp" / "c.md").read_text()
+    for name in ("c.png", "c.scatter.png"):
+        assert (tmp_path / "cmp" / name).stat().st_size > 1000
+    assert main(argv) == 0  # every run comes from the checkpoint
+    assert len(json.loads(out.read_text())["runs"]) == 16
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--proxies", "nope"], "no proxy 'nope'"),
+        (["--protocol", "bogus"], "unknown protocol 'bogus'"),
+        (["--train-sizes", "9000"], "train size 9000 is out of range"),
+        (["--predictors", "svm"], "unknown predictor 'svm'"),
+        (["--seeds", "0"], "--seeds must be at least 1"),
+    ],
+)
+def test_compare_errors_are_one_line(paths, capsys, extra, message):
+    argv = ["compare", paths["table"], "--target", "valid_acc_200ep"]
+    assert main([*argv, "--proxy-scores", paths["scores"], *extra]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("naspredict: error:") and message in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_compare_refuses_scores_of_another_space(paths, capsys):
+    argv = ["compare", paths["micro"], "--target", "valid_final", "--proxy-scores"]
+    assert main([*argv, paths["scores"]]) == 1
+    assert "scores are of nb201, the table of tnb101-micro" in capsys.readouterr().err
+
+
+def test_fit_uses_the_default_predictor_with_given_scores(paths, tmp_path, capsys):
+    argv = ["fit", paths["table"], "--target", "valid_acc_200ep", "--train-size", "100"]
+    argv += ["--proxy-scores", paths["scores"], "--out", str(tmp_path / "m")]
+    assert main([*argv, "--json", str(tmp_path / "fit.json")]) == 0
+    fit = json.loads((tmp_path / "fit.json").read_text())
+    assert fit["predictor"] == "default" and fit["params"]["proxy_scores"] == paths["scores"]
+    assert "fitted default on 100 architectures" in capsys.readouterr().out

@@ -1,0 +1,80 @@
+"""The default predictor: zero-cost features help, isomorphic copies, clean fall-back."""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+import pytest
+from scipy.stats import kendalltau
+
+from naspredict.benchmark_data import _bundled, load_table
+from naspredict.evaluation import PROTOCOLS
+from naspredict.predictors import DefaultPredictor, load_predictor, make_predictor, save_predictor
+from naspredict.predictors._default import isomorphic_copies
+from naspredict.spaces import get_space
+
+
+@pytest.fixture(scope="module")
+def nb201(shared):
+    table = load_table(shared / "nb201" / "nb201_cifar10-valid.csv")
+    split = PROTOCOLS.get("gates")(table, 78, 0)
+    archs = np.asarray(table.archs, dtype=object)
+    y = table.column("valid_acc_200ep")
+    return {
+        "scores": str(shared / "nb201" / "nb201_zero_cost_cifar10.csv"),
+        "train": (list(archs[split.train]), y[split.train]),
+        "test": (list(archs[split.test]), y[split.test]),
+    }
+
+
+def _tau(model, data) -> float:
+    model.fit(*data["train"])
+    archs, y = data["test"]
+    return kendalltau(model.predict(archs), y).statistic
+
+
+def test_zero_cost_features_rank_better_at_78_cells(nb201):
+    with_scores = _tau(DefaultPredictor(proxy_scores=nb201["scores"], n_estimators=200), nb201)
+    structure = _tau(DefaultPredictor(proxy_scores=None, n_estimators=200), nb201)
+    assert with_scores > structure + 0.02
+
+
+def test_isomorphic_copies_cover_each_class_once_per_cell():
+    space = get_space("nb201")
+    codes = np.array([0, 17, 17, 15624])
+    copies, owner, weight = isomorphic_copies(space, codes)
+    classes = space.class_ids
+    np.testing.assert_array_equal(classes[copies], classes[codes][owner])
+    np.testing.assert_allclose(np.bincount(owner, weights=weight), np.ones(len(codes)))
+    for i, code in enumerate(codes):
+        members = np.flatnonzero(classes == classes[code])
+        assert set(copies[owner == i]) == set(members)
+
+
+def test_without_scores_it_falls_back_to_structure_with_a_warning(monkeypatch, tmp_path, caplog):
+    monkeypatch.setattr(_bundled, "BUNDLED_DIR", tmp_path)
+    space = get_space("tnb101-macro")
+    archs = space.sample(np.random.default_rng(0), 40, replace=False)
+    y = np.arange(40.0)
+    with caplog.at_level(logging.WARNING):
+        model = make_predictor("default", space="tnb101-macro", n_estimators=20).fit(archs, y)
+    assert model.features_ == "structure"
+    assert "no zero-cost scores for tnb101-macro" in caplog.text
+    assert np.isfinite(model.predict(archs)).all()
+
+
+def test_bundled_scores_are_used_by_default():
+    space = get_space("tnb101-micro")
+    archs = space.sample(np.random.default_rng(0), 40, replace=False)
+    model = DefaultPredictor(space="tnb101-micro", n_estimators=20).fit(archs, np.arange(40.0))
+    assert model.features_ == "structure+zero-cost"
+
+
+def test_saved_with_its_scores_file(nb201, tmp_path):
+    model = DefaultPredictor(proxy_scores=nb201["scores"], n_estimators=30).fit(*nb201["train"])
+    save_predictor(model, tmp_path / "m")
+    loaded = load_predictor(tmp_path / "m")
+    archs = nb201["test"][0][:50]
+    assert loaded.get_params()["proxy_scores"] == nb201["scores"]
+    np.testing.assert_allclose(loaded.predict(archs), model.predict(archs), rtol=1e-6)
