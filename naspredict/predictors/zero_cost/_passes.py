@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from functools import cached_property
 
@@ -10,9 +11,10 @@ import torch.nn.functional as F
 from torch import nn
 
 from naspredict.predictors.zero_cost._base import ProxyConfig
+from naspredict.predictors.zero_cost._relu import ReluKernel
 
 #: The parts of the main pass a proxy may read.
-NEEDS = ("relu", "modules", "jacobian", "grads", "fisher", "hessian")
+NEEDS = ("relu", "relu_kernel", "modules", "jacobian", "grads", "fisher", "hessian")
 
 
 def prunable_layers(net: nn.Module) -> list[nn.Module]:
@@ -28,6 +30,9 @@ class Passes:
     outputs as needed), the input gradient of the summed logits, and the gradients of the
     cross-entropy loss with respect to the conv / linear weights and outputs (with their
     graph when ``"hessian"`` is needed, so that GraSP needs no second forward pass).
+
+    ``"hessian"`` is ``sum_l W_l . (H g)_l`` (see :meth:`weight_hessian_grad`), computed
+    without differentiating through the BatchNorms of layers they make scale-invariant.
 
     Parameters
     ----------
@@ -75,6 +80,12 @@ class Passes:
         """Whether each ReLU input was positive: bool ``(B, total ReLU inputs)``."""
         return self._part("relu")
 
+    def relu_kernel(self) -> tuple[torch.Tensor, int]:
+        """``(K, n)``: ``K[i, j]`` the number of ReLU units on which images ``i`` and ``j``
+        are both active, float64 ``(B, B)`` on the CPU, and ``n`` the number of units (the
+        same as from :meth:`relu_bits`, without building that matrix)."""
+        return self._part("relu_kernel")
+
     def module_outputs(self) -> list[torch.Tensor]:
         """The output of every module call, first sample only, in call order."""
         return self._part("modules")
@@ -93,9 +104,19 @@ class Passes:
         """Cross-entropy gradient of each layer's weight (None if it does not reach the loss)."""
         return self._part("grads")
 
-    def graph_grads(self) -> list[torch.Tensor | None]:
-        """The weight gradients of :meth:`weight_grads` with their graph, for Hessian
-        products (requested as ``"hessian"``)."""
+    def weight_hessian_grad(self) -> float:
+        """``sum_l W_l . (H g)_l`` over the conv / linear layers ``l``: ``H`` the Hessian of
+        the loss with respect to their weights, ``g`` its gradient (GraSP's product).
+
+        Since every layer is linear in its weight, ``W_l . (H g)_l = g . grad(phi_l) -
+        |g_l|^2`` with ``phi_l = W_l . dL/dW_l = dL/do_l . (o_l - b_l)`` for the layer's
+        output ``o_l`` and bias ``b_l`` (differentiate ``phi_l`` in the direction ``g``).
+        A bias-free layer followed by a batch-statistics BatchNorm does not change the loss
+        when its weight is scaled, so its ``phi_l`` is 0 for every weight (up to the
+        BatchNorm's epsilon: relative error ~ eps / variance); only the other layers (the
+        classifier, shortcuts without BatchNorm) need a second-order pass, and it stops
+        where their gradients start.
+        """
         return self._part("hessian")
 
     def fisher(self) -> list[torch.Tensor | None]:
@@ -108,17 +129,23 @@ class Passes:
         outputs: list[torch.Tensor] = []
         acts: dict[int, torch.Tensor] = {}
         hooks = []
+        relus = [m for m in net.modules() if isinstance(m, nn.ReLU)]
         if "relu" in needs:
             hook = _relu_hook(relu)
-            relus = [m for m in net.modules() if isinstance(m, nn.ReLU)]
             hooks += [m.register_forward_hook(hook) for m in relus]
+        kernel = ReluKernel()
+        if "relu_kernel" in needs:
+            hooks += [m.register_forward_hook(kernel) for m in relus]
         if "modules" in needs:
             hook = _first_sample_hook(outputs)
             hooks += [m.register_forward_hook(hook) for m in net.modules()]
-        if "fisher" in needs:
-            for i, layer in enumerate(self.layers):
-                hooks.append(layer.register_forward_hook(_store_hook(acts, i)))
-        want_grad = bool(needs & {"jacobian", "grads", "fisher"})
+        # layer outputs whose loss gradients are needed: every layer for fisher, the layers
+        # that are not scale-invariant for the Hessian product
+        varying = _varying_layers(net, self.layers) if "hessian" in needs else set()
+        tapped = set(range(len(self.layers))) if "fisher" in needs else varying
+        for i in sorted(tapped):
+            hooks.append(self.layers[i].register_forward_hook(_store_hook(acts, i)))
+        want_grad = bool(needs & {"jacobian", "grads", "fisher", "hessian"})
         x = self.x.detach().clone().requires_grad_("jacobian" in needs)
         try:
             with torch.set_grad_enabled(want_grad):
@@ -129,6 +156,8 @@ class Passes:
         out: dict = {"logits": logits.detach()}
         if "relu" in needs:
             out["relu"] = torch.cat(relu, dim=1) if relu else torch.zeros(len(x), 0, dtype=bool)
+        if "relu_kernel" in needs:
+            out["relu_kernel"] = kernel.kernel(len(x)), kernel.units
         out["modules"] = outputs
         want_loss = bool(needs & {"grads", "fisher", "hessian"})
         if "jacobian" in needs:
@@ -139,18 +168,73 @@ class Passes:
         if want_loss:
             loss = F.cross_entropy(logits, self.y)
             weights = [layer.weight for layer in self.layers]
-            act_list = [acts[i] for i in sorted(acts)]
+            order = sorted(acts)
             grads = torch.autograd.grad(
-                loss, weights + act_list, allow_unused=True, create_graph="hessian" in needs
+                loss,
+                weights + [acts[i] for i in order],
+                allow_unused=True,
+                create_graph="hessian" in needs,
             )
-            out["hessian"] = list(grads[: len(weights)])
             out["grads"] = [None if g is None else g.detach() for g in grads[: len(weights)]]
+            out_grads = dict(zip(order, grads[len(weights) :], strict=True))
             if "fisher" in needs:
                 out["fisher"] = [
-                    _channel_fisher(a.detach(), None if g is None else g.detach())
-                    for a, g in zip(act_list, grads[len(weights) :], strict=True)
+                    _channel_fisher(acts[i].detach(), _detach(out_grads[i]))
+                    for i in range(len(self.layers))
                 ]
+            if "hessian" in needs:
+                phi = [
+                    (out_grads[i] * _without_bias(acts[i], self.layers[i])).sum()
+                    for i in sorted(varying)
+                    if out_grads[i] is not None
+                ]
+                out["hessian"] = _hessian_grad(weights, out["grads"], phi)
         return out
+
+
+def _hessian_grad(
+    weights: list[torch.Tensor], grads: list[torch.Tensor | None], phi: list[torch.Tensor]
+) -> float:
+    """``g . grad(sum phi) - |g|^2``: see :meth:`Passes.weight_hessian_grad`."""
+    total = -sum(float(g.pow(2).sum()) for g in grads if g is not None)
+    if phi:
+        dphi = torch.autograd.grad(sum(phi), weights, allow_unused=True)
+        total += sum(
+            float((g * d).sum())
+            for g, d in zip(grads, dphi, strict=True)
+            if g is not None and d is not None
+        )
+    return total
+
+
+def _varying_layers(net: nn.Module, layers: list[nn.Module]) -> set[int]:
+    """Indices of the layers whose weight scale can change the loss: all but the bias-free
+    ones that feed only a BatchNorm using batch statistics (the next module of an
+    ``nn.Sequential``; other layouts count as varying, which is always correct)."""
+    invariant: set[int] = set()
+    for seq in net.modules():
+        if isinstance(seq, nn.Sequential):
+            for layer, bn in itertools.pairwise(seq):
+                if (
+                    isinstance(layer, nn.Conv2d | nn.Linear)
+                    and layer.bias is None
+                    and isinstance(bn, nn.modules.batchnorm._BatchNorm)
+                    and (bn.training or not bn.track_running_stats)
+                ):
+                    invariant.add(id(layer))
+    return {i for i, layer in enumerate(layers) if id(layer) not in invariant}
+
+
+def _without_bias(out: torch.Tensor, layer: nn.Module) -> torch.Tensor:
+    """A layer's output minus its bias: ``W * input``."""
+    if layer.bias is None:
+        return out
+    shape = (-1,) + (1,) * (out.dim() - 2)
+    return out - layer.bias.view(shape)
+
+
+def _detach(t: torch.Tensor | None) -> torch.Tensor | None:
+    return None if t is None else t.detach()
 
 
 def _relu_hook(store: list[torch.Tensor]) -> Callable:

@@ -175,10 +175,11 @@ class ProxyScorer:
         own = [p for p in self.proxies if p.per_cell]
         for rep, group in members.items():
             start = time.perf_counter()
-            values = self.score_one(rep, shared) if shared else {}
+            # the representative's own proxies share its networks
+            values = self.score_one(rep, shared + own if rep in group else shared)
             rows = []
             for arch in group:
-                mine = self.score_one(arch, own) if own else {}
+                mine = self.score_one(arch, own) if own and arch != rep else {}
                 both = {**values, **mine}
                 rows.append({"arch": arch, **{p.name: both[p.name] for p in self.proxies}})
             yield rows, time.perf_counter() - start

@@ -23,6 +23,7 @@ from naspredict.predictors.zero_cost import (
     ProxyScorer,
     get_proxy,
     prepare_network,
+    prunable_layers,
     resolve_proxies,
 )
 from naspredict.spaces import get_space
@@ -135,7 +136,7 @@ def test_nwot_kernel_and_snip_mask_gradient():
     config = ProxyConfig(batch_size=8)
     net = prepare_network(CELLS[0], SPACE, config, num_classes=10)
     x, y = torch.randn(8, 3, 16, 16), torch.randint(0, 10, (8,))
-    passes = Passes(net, x, y, {"relu", "grads"}, config)
+    passes = Passes(net, x, y, {"relu", "relu_kernel", "grads"}, config)
     bits = passes.relu_bits().double()
     kernel = bits @ bits.T + (1 - bits) @ (1 - bits).T
     assert get_proxy("nwot")(passes) == pytest.approx(np.linalg.slogdet(kernel.numpy())[1])
@@ -174,3 +175,42 @@ def test_data_dependent_agreement_in_rank(reference):
     )
     for n in names:
         assert spearmanr(ours[n], ref[n]).statistic > 0.5, n
+
+
+def _exact_grasp(net, x, y):
+    """GraSP as zero-cost-nas computes it: ``-W * grad(g . grad L)`` with ``g`` fixed."""
+    weights = [m.weight for m in net.modules() if isinstance(m, nn.Conv2d | nn.Linear)]
+    loss = nn.functional.cross_entropy(net(x), y)
+    graph = torch.autograd.grad(loss, weights, create_graph=True, allow_unused=True)
+    z = sum((g.detach() * g).sum() for g in graph if g is not None)
+    hg = torch.autograd.grad(z, weights, allow_unused=True)
+    return float(
+        sum(-(w.detach() * h).sum() for w, h in zip(weights, hg, strict=True) if h is not None)
+    )
+
+
+@pytest.mark.parametrize("bn", ["train", "eval"])
+def test_grasp_equals_the_exact_hessian_gradient_product(bn):
+    """In float64, within the BatchNorm epsilon that scale invariance ignores (train mode),
+    exactly where no layer is scale-invariant (eval mode)."""
+    config = ProxyConfig(batch_size=16, dtype="float64", bn=bn)
+    x = torch.randn(16, 3, 16, 16, dtype=torch.float64, generator=torch.Generator().manual_seed(0))
+    y = torch.arange(16) % 10
+    for arch in CELLS:
+        net = prepare_network(arch, SPACE, config, num_classes=10)
+        ours = get_proxy("grasp")(Passes(net, x, y, {"grads", "hessian"}, config))
+        tolerance = 2e-3 if bn == "train" else 1e-9
+        assert ours == pytest.approx(_exact_grasp(net, x, y), rel=tolerance)
+
+
+def test_only_layers_without_a_batchnorm_after_them_need_second_order():
+    from naspredict.predictors.zero_cost._passes import _varying_layers
+
+    net = prepare_network(CELLS[0], SPACE, ProxyConfig(), num_classes=10)
+    layers = prunable_layers(net)
+    varying = [layers[i] for i in sorted(_varying_layers(net, layers))]
+    assert varying[-1] is net.classifier
+    shortcuts = [net.cells[i].downsample[1] for i in (5, 11)]  # the two reduction blocks
+    assert varying == [*shortcuts, net.classifier]
+    net.eval()  # running statistics: no layer is scale-invariant
+    assert len(_varying_layers(net, layers)) == len(layers)

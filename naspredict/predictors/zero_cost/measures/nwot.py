@@ -6,13 +6,12 @@ import torch
 from naspredict.predictors.zero_cost._base import proxy
 
 
-@proxy("nwot", needs=("relu",))
+@proxy("nwot", needs=("relu_kernel",))
 def nwot(passes) -> float:
     """``log|det K|``, ``K[i, j]`` the number of ReLU units on which images ``i`` and ``j``
     agree (both active or both inactive), summed over every ReLU of the network."""
-    bits = passes.relu_bits()
-    x = bits.to(torch.float32)
-    ones = x.sum(1, dtype=torch.float64)
-    agree = (x @ x.T).double() * 2 - ones[:, None] - ones[None, :] + bits.shape[1]
-    _, logdet = np.linalg.slogdet(agree.cpu().numpy())
+    both, units = passes.relu_kernel()
+    active = torch.diagonal(both)
+    agree = 2 * both - active[:, None] - active[None, :] + units
+    _, logdet = np.linalg.slogdet(agree.numpy())
     return float(logdet)
