@@ -4,7 +4,8 @@ Chosen by measurement (``benchmarks/headline.py``; NB201 ``gates`` and ``naslib`
 regression on one-hot + GRAF-style graph features + every zero-cost score of the cell ranks
 better than each feature set alone, and better than rank targets, random forests, extra trees
 or rank-averaged ensembles of them. Training on every isomorphic copy of each training cell
-(weighted so that each cell counts once) teaches the trees that the copies are one network.
+(up to 8, weighted so that each cell counts once) teaches the trees that the copies are one
+network.
 """
 
 from __future__ import annotations
@@ -51,9 +52,10 @@ class DefaultPredictor(ArchPredictor):
     proxy_scores : str, optional
         Path of a table with ``arch`` and proxy columns (``naspredict proxies`` output or,
         for NB201, NAS-Bench-Suite-Zero's scores); None: the bundled scores of the space.
-    isomorphs : bool
-        Also train on every isomorphic copy of each training cell, with weights that sum
-        to one per cell.
+    isomorphs : int
+        Train on up to this many isomorphic copies of each training cell (itself included;
+        1: the cell alone), with weights that sum to one per cell. More copies take longer
+        and rank no better (NB201).
     n_estimators, max_depth, learning_rate, subsample, colsample_bytree, min_child_weight,
     reg_lambda, random_state, n_jobs : see :class:`XGBPredictor`.
     """
@@ -63,7 +65,7 @@ class DefaultPredictor(ArchPredictor):
         *,
         space: str = "nb201",
         proxy_scores: str | None = None,
-        isomorphs: bool = True,
+        isomorphs: int = 8,
         n_estimators: int = 500,
         max_depth: int = 6,
         learning_rate: float = 0.05,
@@ -92,9 +94,13 @@ class DefaultPredictor(ArchPredictor):
         archs = as_archs(X)
         features = self._features(archs, fitting=True)
         y = check_target(y, len(features))
+        if not isinstance(self.isomorphs, int | np.integer) or self.isomorphs < 1:
+            raise ValueError(f"isomorphs must be a positive integer, got {self.isomorphs!r}")
         weight = None
-        if self.isomorphs:
-            codes, owner, weight = isomorphic_copies(self.space_, self.space_.codes(archs))
+        if self.isomorphs > 1:
+            codes, owner, weight = isomorphic_copies(
+                self.space_, self.space_.codes(archs), self.isomorphs
+            )
             features = self._encoder().encode(self.space_, self.space_.archs_from_codes(codes))
             y = y[owner]
         self.model_ = self._booster()
@@ -133,18 +139,29 @@ class DefaultPredictor(ArchPredictor):
 
 
 def isomorphic_copies(
-    space: SearchSpace, codes: np.ndarray
+    space: SearchSpace, codes: np.ndarray, limit: int | None = None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Every architecture isomorphic to each of ``codes`` (itself included).
+    """Architectures isomorphic to each of ``codes``: the cell itself and, with ``limit``,
+    at most ``limit - 1`` others (the first in code order).
 
     Returns the copies' codes, the position in ``codes`` each copy comes from, and a weight
-    per copy (one over the size of its class, so each original weighs one in all).
+    per copy (one over the number of copies of its cell, so each cell weighs one in all).
     """
+    codes = np.asarray(codes)
     classes = space.class_ids
     order = np.argsort(classes, kind="stable")
-    wanted = classes[np.asarray(codes)]
+    wanted = classes[codes]
     starts = np.searchsorted(classes[order], wanted, side="left")
     sizes = np.searchsorted(classes[order], wanted, side="right") - starts
-    owner = np.repeat(np.arange(len(wanted)), sizes)
+    owner = np.repeat(np.arange(len(codes)), sizes)
     offsets = np.arange(len(owner)) - np.repeat(np.cumsum(sizes) - sizes, sizes)
-    return order[starts[owner] + offsets], owner, 1.0 / sizes[owner]
+    copies = order[starts[owner] + offsets]
+    if limit is not None:
+        is_self = copies == codes[owner]
+        self_offset = np.zeros(len(codes), dtype=np.int64)
+        self_offset[owner[is_self]] = offsets[is_self]
+        rank = offsets - (offsets > self_offset[owner])
+        keep = is_self | (rank < limit - 1)
+        copies, owner = copies[keep], owner[keep]
+        sizes = np.bincount(owner, minlength=len(codes))
+    return copies, owner, 1.0 / sizes[owner]

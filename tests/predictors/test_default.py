@@ -50,6 +50,11 @@ def test_isomorphic_copies_cover_each_class_once_per_cell():
     for i, code in enumerate(codes):
         members = np.flatnonzero(classes == classes[code])
         assert set(copies[owner == i]) == set(members)
+    copies, owner, weight = isomorphic_copies(space, codes, limit=3)
+    np.testing.assert_allclose(np.bincount(owner, weights=weight), np.ones(len(codes)))
+    for i, code in enumerate(codes):
+        mine = copies[owner == i]
+        assert code in mine and len(mine) == min(3, (classes == classes[code]).sum())
 
 
 def test_without_scores_it_falls_back_to_structure_with_a_warning(monkeypatch, tmp_path, caplog):
