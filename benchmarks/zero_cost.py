@@ -1,21 +1,42 @@
-"""Zero-cost proxies on NB201: fidelity to the published values, and speed.
+"""Zero-cost proxies on NB201: speed, fidelity to the published values, whole-space scoring.
 
-Fidelity: on a random sample of the 9,445 cells of NAS-Bench-Suite-Zero's table, the Spearman
-correlation of each proxy with the published values, and the Spearman / Kendall correlation
-of ours and of theirs with NB201 ``cifar10-valid`` ``valid_acc_200ep``. Speed: seconds per
-cell for each proxy alone and for all together.
+    python benchmarks/zero_cost.py --threads 1                # CPU: speed and fidelity
+    python benchmarks/zero_cost.py --parts speed,space --device cuda --data-path DIR \\
+        --workers 8 --out DIR                                # GPU: no ../shared needed
 
-    python benchmarks/zero_cost.py --sample 200 --threads 1
+Parts (``--parts``):
 
-Writes ``benchmarks/results/zero_cost.json`` and ``zero_cost.md``.
+speed
+    Seconds per network (wall and CPU) of each proxy alone and of the 13 standard and all 16
+    together, on ``--speed-cells`` random cells, each scored on its own network, after one
+    warm-up cell.
+fidelity
+    On nested random samples of the 9,445 cells of NAS-Bench-Suite-Zero (``--fidelity
+    PROXIES=N``, repeatable; each proxy on its largest sample): Spearman with the published
+    values, and Spearman / Kendall with NB201 ``cifar10-valid`` ``valid_acc_200ep`` of ours
+    and of the published values on the same cells, and of the published values on all
+    9,445. Needs the tables under ``--shared``; skipped where they are absent.
+space
+    Wall time to score ``--space-cells`` cells (default all 15,625: one network per
+    isomorphism class) with ``--space-proxies`` in ``--workers`` processes.
+
+Writes ``zero_cost.json`` and ``zero_cost.md`` into ``--out`` (parts not run are kept from a
+``zero_cost.json`` already there) and the scores, resumably, into ``zero_cost.runs/``.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
+import logging
+import os
 import platform
+import shlex
+import sys
 import time
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
 from pathlib import Path
 
 import numpy as np
@@ -24,182 +45,327 @@ import torch
 from scipy.stats import kendalltau, spearmanr
 
 from naspredict._io import atomic_path, write_json
-from naspredict.benchmark_data import load_table
 from naspredict.data import load_images
-from naspredict.predictors.zero_cost import ProxyScorer, resolve_proxies
+from naspredict.predictors.zero_cost import ProxyScorer, ScoreStore, resolve_proxies
 from naspredict.spaces import get_space
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared" / "benchmarks" / "nb201"
-#: Spearman with cifar10-valid accuracy that NAS-Bench-Suite-Zero reports.
+#: Spearman with cifar10-valid accuracy that NAS-Bench-Suite-Zero reports (whole space).
 PUBLISHED = {"synflow": 0.74, "jacov": 0.73, "nwot": 0.77, "params": 0.72, "snip": 0.58}
+PARTS = ("speed", "fidelity", "space")
+ACCURACY = "valid_acc_200ep"
+
+logger = logging.getLogger("zero_cost")
 
 
-def _corr(a, b, fn) -> float:
-    a, b = np.asarray(a, float), np.asarray(b, float)
-    ok = np.isfinite(a) & np.isfinite(b)
-    return float(fn(a[ok], b[ok]).statistic) if ok.sum() > 2 else float("nan")
-
-
-def fidelity(args, data) -> tuple[dict, pd.DataFrame]:
-    ref = pd.read_csv(SHARED / "nb201_zero_cost_cifar10.csv")
-    sample = ref.sample(args.sample, random_state=args.seed).reset_index(drop=True)
-    acc = load_table(SHARED / "nb201_cifar10-valid.csv")
-    sample["valid_acc_200ep"] = acc.lookup(sample["arch"], "valid_acc_200ep")
-    scorer = ProxyScorer(
-        resolve_proxies(args.proxies), "nb201", data, seed=args.seed, device=args.device
-    )
-    start = time.perf_counter()
-    ours = scorer.score(sample["arch"])
-    seconds = time.perf_counter() - start
-    rows = {}
-    for p in scorer.proxies:
-        row = {
-            "spearman_vs_reference": _corr(ours[p.name], sample[p.name], spearmanr)
-            if p.name in sample
-            else None,
-            "spearman_acc_ours": _corr(ours[p.name], sample["valid_acc_200ep"], spearmanr),
-            "kendall_acc_ours": _corr(ours[p.name], sample["valid_acc_200ep"], kendalltau),
-        }
-        if p.name in sample:
-            ref_values, acc_values = sample[p.name], sample["valid_acc_200ep"]
-            row["spearman_acc_reference"] = _corr(ref_values, acc_values, spearmanr)
-            row["kendall_acc_reference"] = _corr(ref_values, acc_values, kendalltau)
-        row["spearman_acc_published"] = PUBLISHED.get(p.name)
-        rows[p.name] = row
-    ours["valid_acc_200ep"] = sample["valid_acc_200ep"]
+def environment(args) -> dict:
+    """Where and how a part ran: device, torch, threads, load averages (set at the end)."""
+    name = torch.cuda.get_device_name() if args.device.startswith("cuda") else platform.machine()
     return {
-        "cells": len(sample),
-        "networks": len(set(scorer.representatives(list(sample["arch"])))),
-        "seconds": seconds,
-        "proxies": rows,
-        "configs": scorer.metadata(),
-    }, ours
+        "command": "python benchmarks/zero_cost.py " + shlex.join(sys.argv[1:]),
+        "device": args.device,
+        "device_name": name,
+        "cpus": os.cpu_count(),
+        "torch": torch.__version__,
+        "threads": torch.get_num_threads(),
+        "load_start": os.getloadavg(),
+    }
+
+
+def scorer(args, proxies, data) -> ProxyScorer:
+    return ProxyScorer(resolve_proxies(proxies), "nb201", data, seed=args.seed, device=args.device)
 
 
 def speed(args, data) -> dict:
+    env = environment(args)
     space = get_space("nb201")
     rng = np.random.default_rng(args.seed + 1)
     archs = space.sample(rng, args.speed_cells, replace=False)
     warm = space.sample(rng, 1)
-    out: dict[str, dict] = {}
-    sets: dict[str, list[str]] = {p.name: [p.name] for p in resolve_proxies(args.proxies)}
+    sets = {p.name: [p.name] for p in resolve_proxies(args.proxies)}
     if args.proxies == "all":
         sets["all standard (13)"] = ["standard"]
         sets["all (16)"] = ["all"]
+    out: dict[str, dict] = {}
     for label, names in sets.items():
-        scorer = ProxyScorer(
-            resolve_proxies(names), space, data, seed=args.seed, device=args.device
-        )
-        scorer.score(warm, dedupe=False)
-        start = time.perf_counter()
-        scorer.score(archs, dedupe=False)
-        per_net = (time.perf_counter() - start) / len(archs)
+        s = scorer(args, names, data)
+        s.score(warm, dedupe=False)
+        walls, cpus = [], []
+        for arch in archs:
+            wall, cpu = time.perf_counter(), time.process_time()
+            s.score([arch], dedupe=False)
+            walls.append(time.perf_counter() - wall)
+            cpus.append(time.process_time() - cpu)
         out[label] = {
-            "seconds_per_network": per_net,
+            "seconds_per_network": float(np.mean(walls)),
+            "cpu_seconds_per_network": float(np.mean(cpus)),
+            "max_seconds": float(np.max(walls)),
             # one network per isomorphism class: 6,466 for 15,625 cells
-            "seconds_per_space_cell": per_net * space.n_classes / len(space),
+            "seconds_per_space_cell": float(np.mean(walls)) * space.n_classes / len(space),
         }
+        logger.info("speed %s: %.3f s / network", label, out[label]["seconds_per_network"])
+    return {**env, "load_end": os.getloadavg(), "cells": len(archs), "results": out}
+
+
+def _tiers(specs: list[str]) -> dict[str, int | None]:
+    """``{proxy: sample size}`` from ``PROXIES=N`` specs (None: all cells); largest wins."""
+    sizes: dict[str, int | None] = {}
+    for spec in specs:
+        names, _, n = spec.rpartition("=")
+        if not names or not (n == "all" or n.isdigit()):
+            raise SystemExit(f"--fidelity {spec!r}: expected PROXIES=N or PROXIES=all")
+        size = None if n == "all" else int(n)
+        for p in resolve_proxies(names):
+            old = sizes.get(p.name, 0)
+            sizes[p.name] = None if None in (old, size) else max(old, size)
+    return sizes
+
+
+def _corr(a, b, fn) -> float | None:
+    a, b = np.asarray(a, float), np.asarray(b, float)
+    ok = np.isfinite(a) & np.isfinite(b)
+    return float(fn(a[ok], b[ok]).statistic) if ok.sum() > 2 else None
+
+
+def _run_store(path: Path, s: ProxyScorer, archs: list[str]) -> pd.DataFrame:
+    """Score ``archs`` into the resumable file ``path``; its rows for ``archs``."""
+    store = ScoreStore(path, s.metadata())
+    todo = [a for a in dict.fromkeys(archs) if a not in store]
+    try:
+        for group, seconds in s.iter_scores(todo):
+            store.add([{**row, "seconds": seconds} for row in group])
+    finally:
+        store.snapshot()
+    return store.frame().set_index("arch").loc[archs].reset_index()
+
+
+def fidelity(args, data) -> dict | None:
+    from naspredict.benchmark_data import load_table
+
+    tables = args.shared / "nb201"
+    if not (tables / "nb201_zero_cost_cifar10.csv").is_file():
+        logger.warning("fidelity skipped: no benchmark tables under %s", args.shared)
+        return None
+    env = environment(args)
+    ref = pd.read_csv(tables / "nb201_zero_cost_cifar10.csv")
+    acc = load_table(tables / "nb201_cifar10-valid.csv").lookup(ref["arch"], ACCURACY)
+    ref[ACCURACY] = acc
+    order = np.random.default_rng(args.seed).permutation(len(ref))
+    sizes = _tiers(args.fidelity)
+    rows: dict[str, dict] = {}
+    for size in sorted(set(sizes.values()), key=lambda n: n or len(ref)):
+        names = [p for p, n in sizes.items() if n == size]
+        sample = ref.iloc[order[: size or len(ref)]].reset_index(drop=True)
+        s = scorer(args, names, data)
+        digest = hashlib.sha1(",".join(names).encode()).hexdigest()[:8]
+        path = args.out / "zero_cost.runs" / f"fidelity-{len(sample)}-{digest}.parquet"
+        start = time.perf_counter()
+        ours = _run_store(path, s, list(sample["arch"]))
+        logger.info(
+            "fidelity %s on %d cells: %.0f s", names, len(sample), time.perf_counter() - start
+        )
+        networks = len(set(s.representatives(list(sample["arch"]))))
+        for p in names:
+            row = {"cells": len(sample), "networks": networks, "file": path.name}
+            row["spearman_acc_ours"] = _corr(ours[p], sample[ACCURACY], spearmanr)
+            row["kendall_acc_ours"] = _corr(ours[p], sample[ACCURACY], kendalltau)
+            if p in ref:
+                row["spearman_vs_reference"] = _corr(ours[p], sample[p], spearmanr)
+                row["spearman_acc_reference"] = _corr(sample[p], sample[ACCURACY], spearmanr)
+                row["kendall_acc_reference"] = _corr(sample[p], sample[ACCURACY], kendalltau)
+            rows[p] = row
+    whole = {
+        p: {
+            "spearman_acc": _corr(ref[p], ref[ACCURACY], spearmanr),
+            "kendall_acc": _corr(ref[p], ref[ACCURACY], kendalltau),
+            "published": PUBLISHED.get(p),
+        }
+        for p in ref.columns
+        if p not in ("index", "arch", ACCURACY)
+    }
     return {
-        "cells": len(archs),
-        "device": args.device,
-        "threads": torch.get_num_threads(),
-        "results": out,
+        **env,
+        "load_end": os.getloadavg(),
+        "data": s.metadata()["data"],
+        "reference_cells": len(ref),
+        "proxies": rows,
+        "reference_all_cells": whole,
     }
 
 
+def _score_shard(args, shard: int, archs: list[str]) -> dict:
+    """One worker of the space part: score ``archs`` into its own resumable file."""
+    torch.set_num_threads(args.threads)
+    s = scorer(args, args.space_proxies, load_images(args.data, args.data_path))
+    path = args.out / "zero_cost.runs" / f"space-{args.device}-{shard + 1}of{args.workers}.parquet"
+    store = ScoreStore(path, s.metadata())
+    todo = [a for a in archs if a not in store]
+    networks, start = 0, time.perf_counter()
+    try:
+        for group, seconds in s.iter_scores(todo):
+            store.add([{**row, "seconds": seconds} for row in group])
+            networks += 1
+    finally:
+        store.snapshot()
+    return {"networks": networks, "cells": len(todo), "seconds": time.perf_counter() - start}
+
+
+def space_run(args) -> dict:
+    env = environment(args)
+    space = get_space("nb201")
+    archs = space.all_archs()
+    if args.space_cells is not None:
+        archs = space.sample(np.random.default_rng(args.seed + 2), args.space_cells, replace=False)
+    classes: dict[str, list[str]] = {}
+    reps = scorer(args, args.space_proxies, None).representatives(archs)
+    for arch, rep in zip(archs, reps, strict=True):
+        classes.setdefault(rep, []).append(arch)
+    shards: list[list[str]] = [[] for _ in range(args.workers)]
+    for k, members in enumerate(classes.values()):
+        shards[k % args.workers] += members
+    start = time.perf_counter()
+    if args.workers == 1:
+        done = [_score_shard(args, 0, shards[0])]
+    else:
+        with ProcessPoolExecutor(args.workers, mp_context=get_context("spawn")) as pool:
+            done = list(pool.map(_score_shard, [args] * args.workers, range(args.workers), shards))
+    wall = time.perf_counter() - start
+    networks = sum(d["networks"] for d in done)
+    return {
+        **env,
+        "load_end": os.getloadavg(),
+        "proxies": [p.name for p in resolve_proxies(args.space_proxies)],
+        "workers": args.workers,
+        "cells": len(archs),
+        "networks": len(classes),
+        "networks_scored": networks,
+        "seconds": wall,
+        # at this run's rate, every class of the space (6,466 networks)
+        "minutes_whole_space": wall / networks * space.n_classes / 60 if networks else None,
+    }
+
+
+def _f(v) -> str:
+    return "-" if v is None or (isinstance(v, float) and np.isnan(v)) else f"{v:.3f}"
+
+
+def _env_line(part: dict) -> str:
+    load = f"load average {part['load_start'][0]:.2f} at start, {part['load_end'][0]:.2f} at end"
+    return (
+        f"`{part['command']}`  \n{part['device_name']} ({part['cpus']} CPUs), device "
+        f"{part['device']}, torch {part['torch']}, {part['threads']} torch thread(s); {load} "
+        "(1-minute averages; the CPU is shared, so wall times are upper bounds)."
+    )
+
+
 def markdown(result: dict) -> str:
-    fid, spd = result["fidelity"], result["speed"]
-    lines = [
-        "# Zero-cost proxies on NB201",
-        "",
-        f"Command: `{result['command']}`  ",
-        f"Machine: {result['machine']}, device {spd['device']}, torch {result['torch']}, "
-        f"{spd['threads']} CPU thread(s); "
-        "the machine was shared with other jobs, so times are upper bounds.",
-        "",
-        f"## Fidelity ({fid['cells']} cells drawn with seed {result['seed']} from the 9,445 of "
-        f"NAS-Bench-Suite-Zero; {fid['networks']} networks; data: {fid['configs']['data']})",
-        "",
-        "Reference values: NAS-Bench-Suite-Zero (64 CIFAR-10 images). Ours: the minibatch "
-        "named above. Accuracy: NB201 `cifar10-valid` `valid_acc_200ep`.",
-        "",
-        "| proxy | Spearman vs reference | Spearman acc (ours) | Spearman acc (reference, "
-        "same cells) | published | Kendall acc (ours) | Kendall acc (reference) |",
-        "| --- | --- | --- | --- | --- | --- | --- |",
-    ]
-
-    def f(v):
-        return "-" if v is None or (isinstance(v, float) and np.isnan(v)) else f"{v:.3f}"
-
-    for name, r in fid["proxies"].items():
-        lines.append(
-            f"| {name} | {f(r['spearman_vs_reference'])} | {f(r['spearman_acc_ours'])} | "
-            f"{f(r.get('spearman_acc_reference'))} | {f(r['spearman_acc_published'])} | "
-            f"{f(r['kendall_acc_ours'])} | {f(r.get('kendall_acc_reference'))} |"
-        )
-    lines += [
-        "",
-        f"## Speed ({spd['cells']} random cells, each scored on its own network, after one "
-        "warm-up cell)",
-        "",
-        "Seconds per space cell = seconds per network x 6,466 / 15,625 (one network per "
-        "isomorphism class).",
-        "",
-        "| proxies | s / network | s / space cell |",
-        "| --- | --- | --- |",
-    ]
-    for label, r in spd["results"].items():
-        lines.append(
-            f"| {label} | {r['seconds_per_network']:.3f} | {r['seconds_per_space_cell']:.3f} |"
-        )
-    return "\n".join(lines) + "\n"
+    lines = ["# Zero-cost proxies on NB201", ""]
+    if spd := result.get("speed"):
+        lines += [
+            f"## Speed ({spd['cells']} random cells, each on its own network, after one "
+            "warm-up cell)",
+            "",
+            _env_line(spd),
+            "",
+            "Seconds per space cell = seconds per network x 6,466 / 15,625 (one network per "
+            "isomorphism class). CPU seconds: this process's, so less sensitive to load.",
+            "",
+            "| proxies | s / network | CPU s / network | max s | s / space cell |",
+            "| --- | --- | --- | --- | --- |",
+        ]
+        for label, r in spd["results"].items():
+            lines.append(
+                f"| {label} | {_f(r['seconds_per_network'])} | "
+                f"{_f(r['cpu_seconds_per_network'])} | {_f(r['max_seconds'])} | "
+                f"{_f(r['seconds_per_space_cell'])} |"
+            )
+        lines.append("")
+    if fid := result.get("fidelity"):
+        lines += [
+            f"## Fidelity (nested random samples of the {fid['reference_cells']:,} cells of "
+            f"NAS-Bench-Suite-Zero; ours on {fid['data']})",
+            "",
+            _env_line(fid),
+            "",
+            "Reference: NAS-Bench-Suite-Zero's values (64 CIFAR-10 images). Accuracy: NB201 "
+            f"`cifar10-valid` `{ACCURACY}`. Spearman (rho) and Kendall (tau); 'ref' columns "
+            "use the published values on the same cells; 'all' on every cell of the table; "
+            "'published' is the paper's whole-space number.",
+            "",
+            "| proxy | cells | networks | rho vs ref | rho acc ours | rho acc ref | rho acc "
+            "ref, all | published | tau acc ours | tau acc ref | tau acc ref, all |",
+            "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        ]
+        whole = fid["reference_all_cells"]
+        for name, r in sorted(fid["proxies"].items()):
+            w = whole.get(name, {})
+            lines.append(
+                f"| {name} | {r['cells']} | {r['networks']} | "
+                f"{_f(r.get('spearman_vs_reference'))} | {_f(r['spearman_acc_ours'])} | "
+                f"{_f(r.get('spearman_acc_reference'))} | {_f(w.get('spearman_acc'))} | "
+                f"{_f(PUBLISHED.get(name))} | {_f(r['kendall_acc_ours'])} | "
+                f"{_f(r.get('kendall_acc_reference'))} | {_f(w.get('kendall_acc'))} |"
+            )
+        lines.append("")
+    if sp := result.get("space"):
+        per = sp["seconds"] / sp["networks_scored"] if sp["networks_scored"] else None
+        lines += [
+            f"## Whole space ({sp['cells']:,} cells, {sp['networks']:,} networks; "
+            f"{len(sp['proxies'])} proxies; {sp['workers']} worker process(es))",
+            "",
+            _env_line(sp),
+            "",
+            f"Scored {sp['networks_scored']:,} networks in {sp['seconds']:.1f} s "
+            f"({_f(per)} s each); at this rate the whole space (6,466 networks) takes "
+            f"{sp['minutes_whole_space'] or float('nan'):.1f} min.",
+            "",
+        ]
+    return "\n".join(lines)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sample", type=int, default=200)
-    parser.add_argument("--speed-cells", type=int, default=5)
+    parser.add_argument("--parts", default="speed,fidelity", help=f"comma-separated: {PARTS}")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--threads", type=int, default=1)
-    parser.add_argument("--data", default="fashion-mnist")
+    parser.add_argument("--threads", type=int, default=1, help="torch CPU threads per process")
     parser.add_argument("--device", default="cpu")
-    parser.add_argument("--proxies", default="all", help="for a quick check: fewer proxies")
+    parser.add_argument("--data", default="fashion-mnist")
+    parser.add_argument("--data-path", help="directory of the dataset's files")
+    parser.add_argument("--proxies", default="all", help="speed: fewer proxies, no sets")
+    parser.add_argument("--speed-cells", type=int, default=10)
     parser.add_argument(
-        "--only",
-        choices=("speed", "fidelity"),
-        help="rerun one part; the other is kept from the existing zero_cost.json",
+        "--fidelity",
+        action="append",
+        metavar="PROXIES=N",
+        help="proxies and sample size (N or 'all'); repeatable (default all=120)",
     )
+    parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared" / "benchmarks")
+    parser.add_argument("--space-cells", type=int, help="default: all 15,625")
+    parser.add_argument("--space-proxies", default="standard")
+    parser.add_argument("--workers", type=int, default=1, help="space: scoring processes")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
     args = parser.parse_args()
+    args.fidelity = args.fidelity or ["all=120"]
+    parts = [p.strip() for p in args.parts.split(",") if p.strip()]
+    if unknown := set(parts) - set(PARTS):
+        parser.error(f"unknown parts {sorted(unknown)}; valid: {', '.join(PARTS)}")
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     torch.set_num_threads(args.threads)
-    data = load_images(args.data)
-    previous = {}
-    if args.only and (args.out / "zero_cost.json").exists():
-        previous = json.loads((args.out / "zero_cost.json").read_text())
-    spd = speed(args, data) if args.only != "fidelity" else previous["speed"]
-    if args.only != "speed":
-        fid, scores = fidelity(args, data)
-    else:
-        fid, scores = previous["fidelity"], None
-    result = {
-        "command": previous.get("command")
-        or f"python benchmarks/zero_cost.py --sample {args.sample} --speed-cells "
-        f"{args.speed_cells} --seed {args.seed} --threads {args.threads} --data {args.data}",
-        "seed": args.seed,
-        "machine": f"{platform.machine()} {platform.processor() or ''} "
-        f"({torch.get_num_threads()} torch threads)".strip(),
-        "torch": torch.__version__,
-        "fidelity": fid,
-        "speed": spd,
-    }
     args.out.mkdir(parents=True, exist_ok=True)
-    write_json(args.out / "zero_cost.json", result)
+    previous = args.out / "zero_cost.json"
+    result = json.loads(previous.read_text()) if previous.exists() else {}
+    data = load_images(args.data, args.data_path)
+    if "speed" in parts:
+        result["speed"] = speed(args, data)
+    if "fidelity" in parts and (fid := fidelity(args, data)) is not None:
+        result["fidelity"] = fid
+    if "space" in parts:
+        run = space_run(args)
+        if run["networks_scored"] or "space" not in result:  # else: all were scored before
+            result["space"] = run
+    write_json(previous, result)
     with atomic_path(args.out / "zero_cost.md") as tmp:
         tmp.write_text(markdown(result))
-    if scores is not None:
-        with atomic_path(args.out / "zero_cost_scores.csv") as tmp:
-            scores.to_csv(tmp, index=False)
     print(markdown(result))
 
 

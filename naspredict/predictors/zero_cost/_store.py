@@ -86,6 +86,7 @@ class ScoreStore:
         fresh = [r for r in rows if r["arch"] not in self._rows]
         if not fresh:
             return
+        self.journal.parent.mkdir(parents=True, exist_ok=True)
         with self.journal.open("a") as f:
             for row in fresh:
                 f.write(json.dumps(_to_json(row)) + "\n")

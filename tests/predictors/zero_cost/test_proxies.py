@@ -214,3 +214,12 @@ def test_only_layers_without_a_batchnorm_after_them_need_second_order():
     assert varying == [*shortcuts, net.classifier]
     net.eval()  # running statistics: no layer is scale-invariant
     assert len(_varying_layers(net, layers)) == len(layers)
+
+
+def test_score_store_creates_its_directory(tmp_path):
+    from naspredict.predictors.zero_cost import ScoreStore
+
+    store = ScoreStore(tmp_path / "new" / "scores.parquet", {"proxies": {"params": {}}})
+    store.add([{"arch": CELLS[0], "params": 1.0, "seconds": 0.1}])
+    store.snapshot()
+    assert ScoreStore(tmp_path / "new" / "scores.parquet", store.metadata).frame().shape == (1, 3)
