@@ -46,7 +46,12 @@ from scipy.stats import kendalltau, spearmanr
 
 from naspredict._io import atomic_path, write_json
 from naspredict.data import load_images
-from naspredict.predictors.zero_cost import ProxyScorer, ScoreStore, resolve_proxies
+from naspredict.predictors.zero_cost import (
+    ProxyScorer,
+    ScoreStore,
+    read_scores,
+    resolve_proxies,
+)
 from naspredict.spaces import get_space
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -139,6 +144,29 @@ def _run_store(path: Path, s: ProxyScorer, archs: list[str]) -> pd.DataFrame:
     return store.frame().set_index("arch").loc[archs].reset_index()
 
 
+def _fidelity_rows(ours, sample, names, networks: int, source: str) -> dict[str, dict]:
+    rows = {}
+    for p in names:
+        row = {"cells": len(sample), "networks": networks, "source": source}
+        row["spearman_acc_ours"] = _corr(ours[p], sample[ACCURACY], spearmanr)
+        row["kendall_acc_ours"] = _corr(ours[p], sample[ACCURACY], kendalltau)
+        if p in sample:
+            row["spearman_vs_reference"] = _corr(ours[p], sample[p], spearmanr)
+            row["spearman_acc_reference"] = _corr(sample[p], sample[ACCURACY], spearmanr)
+            row["kendall_acc_reference"] = _corr(sample[p], sample[ACCURACY], kendalltau)
+        rows[p] = row
+    return rows
+
+
+def _stored_scores(directory: Path) -> pd.DataFrame:
+    """Every row of the score files in ``directory`` (e.g. a space run's), by arch."""
+    frames = [read_scores(path)[0] for path in sorted(directory.glob("*.parquet"))]
+    if not frames:
+        raise SystemExit(f"--fidelity-scores: no Parquet files in {directory}")
+    frame = pd.concat(frames, ignore_index=True).drop_duplicates("arch")
+    return frame.drop(columns="seconds").set_index("arch")
+
+
 def fidelity(args, data) -> dict | None:
     from naspredict.benchmark_data import load_table
 
@@ -150,9 +178,17 @@ def fidelity(args, data) -> dict | None:
     ref = pd.read_csv(tables / "nb201_zero_cost_cifar10.csv")
     acc = load_table(tables / "nb201_cifar10-valid.csv").lookup(ref["arch"], ACCURACY)
     ref[ACCURACY] = acc
-    order = np.random.default_rng(args.seed).permutation(len(ref))
-    sizes = _tiers(args.fidelity)
+    space = scorer(args, "params", None)  # for isomorphism classes
     rows: dict[str, dict] = {}
+    if args.fidelity_scores is not None:
+        stored = _stored_scores(args.fidelity_scores)
+        sample = ref[ref["arch"].isin(stored.index)].reset_index(drop=True)
+        ours = stored.loc[sample["arch"]].reset_index()
+        networks = len(set(space.representatives(list(sample["arch"]))))
+        source = str(args.fidelity_scores)
+        rows.update(_fidelity_rows(ours, sample, list(stored.columns), networks, source))
+    order = np.random.default_rng(args.seed).permutation(len(ref))
+    sizes = {p: n for p, n in _tiers(args.fidelity).items() if p not in rows}
     for size in sorted(set(sizes.values()), key=lambda n: n or len(ref)):
         names = [p for p, n in sizes.items() if n == size]
         sample = ref.iloc[order[: size or len(ref)]].reset_index(drop=True)
@@ -165,15 +201,7 @@ def fidelity(args, data) -> dict | None:
             "fidelity %s on %d cells: %.0f s", names, len(sample), time.perf_counter() - start
         )
         networks = len(set(s.representatives(list(sample["arch"]))))
-        for p in names:
-            row = {"cells": len(sample), "networks": networks, "file": path.name}
-            row["spearman_acc_ours"] = _corr(ours[p], sample[ACCURACY], spearmanr)
-            row["kendall_acc_ours"] = _corr(ours[p], sample[ACCURACY], kendalltau)
-            if p in ref:
-                row["spearman_vs_reference"] = _corr(ours[p], sample[p], spearmanr)
-                row["spearman_acc_reference"] = _corr(sample[p], sample[ACCURACY], spearmanr)
-                row["kendall_acc_reference"] = _corr(sample[p], sample[ACCURACY], kendalltau)
-            rows[p] = row
+        rows.update(_fidelity_rows(ours, sample, names, networks, path.name))
     whole = {
         p: {
             "spearman_acc": _corr(ref[p], ref[ACCURACY], spearmanr),
@@ -186,7 +214,7 @@ def fidelity(args, data) -> dict | None:
     return {
         **env,
         "load_end": os.getloadavg(),
-        "data": s.metadata()["data"],
+        "data": args.data,
         "reference_cells": len(ref),
         "proxies": rows,
         "reference_all_cells": whole,
@@ -338,6 +366,12 @@ def main() -> None:
         action="append",
         metavar="PROXIES=N",
         help="proxies and sample size (N or 'all'); repeatable (default all=120)",
+    )
+    parser.add_argument(
+        "--fidelity-scores",
+        type=Path,
+        metavar="DIR",
+        help="take the proxies in these score files (a space run's zero_cost.runs) from them",
     )
     parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared" / "benchmarks")
     parser.add_argument("--space-cells", type=int, help="default: all 15,625")
