@@ -19,6 +19,7 @@ from naspredict.benchmark_data import (
     score_columns,
 )
 from naspredict.encodings._base import Encoder
+from naspredict.encodings.graf import GraphFeatures
 from naspredict.errors import InvalidArchitectureError, MissingScoresError
 from naspredict.spaces import SearchSpace
 
@@ -26,8 +27,9 @@ from naspredict.spaces import SearchSpace
 class ZeroCostFeatures(Encoder):
     """Every proxy column of a scores table, looked up per architecture.
 
-    An architecture the table lacks takes the row of an isomorphic cell; one with neither
-    gets NaN, which tree models handle natively.
+    An architecture the table lacks takes the row of an isomorphic cell; one whose class has
+    no row there takes the row of the scored cell nearest to it in GRAF-style graph features
+    (cells with no path from input to output, for instance, take another such cell's scores).
 
     Parameters
     ----------
@@ -63,6 +65,9 @@ class ZeroCostFeatures(Encoder):
         table = self.table(space)
         rows = table.rows(space.all_archs(), missing="ignore")
         values = table.frame[score_columns(table)].to_numpy(dtype=np.float64)
+        missing = rows < 0
+        if missing.any() and not missing.all():
+            rows[missing] = rows[~missing][_nearest(space, missing)]
         out = np.full((len(rows), values.shape[1]), np.nan)
         out[rows >= 0] = values[rows[rows >= 0]]
         return out
@@ -72,3 +77,17 @@ class ZeroCostFeatures(Encoder):
 
     def __repr__(self) -> str:
         return f"ZeroCostFeatures(scores={self.scores!r})"
+
+
+def _nearest(space: SearchSpace, missing: np.ndarray) -> np.ndarray:
+    """For each ``missing`` architecture (a mask over the space's codes), the position among
+    the others of the one nearest in standardised graph features."""
+    features = GraphFeatures().encode_space(space).astype(np.float64)
+    features = (features - features.mean(axis=0)) / (features.std(axis=0) + 1e-9)
+    known, wanted = features[~missing], features[missing]
+    nearest = np.empty(len(wanted), dtype=np.int64)
+    for start in range(0, len(wanted), 256):
+        chunk = wanted[start : start + 256]
+        distances = (chunk**2).sum(1)[:, None] - 2 * chunk @ known.T + (known**2).sum(1)
+        nearest[start : start + 256] = distances.argmin(axis=1)
+    return nearest

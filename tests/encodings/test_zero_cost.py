@@ -14,10 +14,11 @@ from naspredict.benchmark_data import (
     load_table,
     score_columns,
 )
-from naspredict.encodings import ZeroCostFeatures, get_encoder
+from naspredict.encodings import GraphFeatures, ZeroCostFeatures
 from naspredict.errors import InvalidArchitectureError, MissingScoresError
 from naspredict.spaces import get_space
 
+ALL_OPS_PATHS = "n_paths[skip_connect|nor_conv_1x1|nor_conv_3x3|avg_pool_3x3]"
 CELL = "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|"
 
 
@@ -61,7 +62,7 @@ def test_scores_of_another_space_are_refused(reference):
 def test_no_bundled_scores_is_a_clear_error(monkeypatch, tmp_path):
     monkeypatch.setattr(_bundled, "BUNDLED_DIR", tmp_path)
     with pytest.raises(MissingScoresError, match="ships no zero-cost scores for tnb101-macro"):
-        get_encoder("onehot+zc").encode("tnb101-macro", ["64-1234-basic"])
+        ZeroCostFeatures().encode_space(get_space("tnb101-macro"))
 
 
 @pytest.mark.parametrize("space_name", ["tnb101-micro", "tnb101-macro"])
@@ -77,3 +78,21 @@ def test_bundled_scores_cover_the_space(space_name):
     record = json.loads(bundled_scores_path(space).with_suffix(".json").read_text())
     assert record["space"] == space_name and set(record["proxies"]) == set(columns)
     assert {"data", "seconds", "machine", "command"} <= record.keys()
+
+
+def test_a_cell_whose_class_has_no_scores_takes_the_nearest_cells(reference):
+    table = load_table(reference)
+    space = get_space("nb201")
+    archs = space.all_archs()
+    unscored = table.rows(archs, missing="ignore") < 0
+    assert unscored.sum() > 100
+    matrix = ZeroCostFeatures(reference).encode(space, archs)
+    assert np.isfinite(matrix).all()
+    # a cell with no path from input to output gets the scores of another such cell
+    graf = GraphFeatures()
+    paths = graf.encode(space, archs)[:, graf.feature_names(space).index(ALL_OPS_PATHS)]
+    dead = (paths == 0) & unscored
+    assert dead.any()
+    scored_dead = matrix[(paths == 0) & ~unscored]
+    for row in matrix[dead]:
+        assert (scored_dead == row).all(axis=1).any()
