@@ -389,17 +389,23 @@ def main() -> None:
     previous = args.out / "zero_cost.json"
     result = json.loads(previous.read_text()) if previous.exists() else {}
     data = load_images(args.data, args.data_path)
+
+    def save() -> None:  # after each part, so a later part that fails loses nothing
+        write_json(previous, result)
+        with atomic_path(args.out / "zero_cost.md") as tmp:
+            tmp.write_text(markdown(result))
+
     if "speed" in parts:
         result["speed"] = speed(args, data)
+        save()
     if "fidelity" in parts and (fid := fidelity(args, data)) is not None:
         result["fidelity"] = fid
+        save()
     if "space" in parts:
         run = space_run(args)
         if run["networks_scored"] or "space" not in result:  # else: all were scored before
             result["space"] = run
-    write_json(previous, result)
-    with atomic_path(args.out / "zero_cost.md") as tmp:
-        tmp.write_text(markdown(result))
+        save()
     print(markdown(result))
 
 
