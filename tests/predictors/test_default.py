@@ -10,7 +10,13 @@ from scipy.stats import kendalltau
 
 from naspredict.benchmark_data import _bundled, load_table
 from naspredict.evaluation import PROTOCOLS
-from naspredict.predictors import DefaultPredictor, load_predictor, make_predictor, save_predictor
+from naspredict.predictors import (
+    DefaultPredictor,
+    load_predictor,
+    make_predictor,
+    save_predictor,
+    tune,
+)
 from naspredict.predictors._default import isomorphic_copies
 from naspredict.spaces import get_space
 
@@ -83,3 +89,14 @@ def test_saved_with_its_scores_file(nb201, tmp_path):
     archs = nb201["test"][0][:50]
     assert loaded.get_params()["proxy_scores"] == nb201["scores"]
     np.testing.assert_allclose(loaded.predict(archs), model.predict(archs), rtol=1e-6)
+
+
+def test_tuned_inside_the_training_set():
+    space = get_space("tnb101-macro")
+    archs = space.sample(np.random.default_rng(1), 60, replace=False)
+    y = np.array([len(a) + a.count("1") for a in archs], dtype=float)
+    model, study = tune(
+        DefaultPredictor(space="tnb101-macro", n_estimators=20), archs, y, n_trials=2
+    )
+    assert isinstance(model, DefaultPredictor) and len(study.trials) == 2
+    assert np.isfinite(model.predict(archs)).all()
