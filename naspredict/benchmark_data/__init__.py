@@ -9,6 +9,8 @@ from naspredict.benchmark_data._bundled import (
     BUNDLED_DIR,
     bundled_scores,
     bundled_scores_path,
+    bundled_tables,
+    load_bundled_table,
     load_scores,
     score_columns,
 )
@@ -31,7 +33,9 @@ __all__ = [
     "RestrictedUnpickler",
     "bundled_scores",
     "bundled_scores_path",
+    "bundled_tables",
     "find_reader",
+    "load_bundled_table",
     "load_pickle",
     "load_scores",
     "load_table",

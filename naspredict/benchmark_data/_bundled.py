@@ -1,8 +1,11 @@
-"""Tables that naspredict made itself and ships: zero-cost scores per search space.
+"""Tables that naspredict made itself and ships: zero-cost scores per search space, and
+benchmark tables its trainer generated.
 
 A space's scores live in ``bundled/<space>_zero_cost.parquet`` (one row per architecture or
 per isomorphism class, ``arch`` plus one float32 column per proxy), with a JSON record of how
-they were made beside it (``<space>_zero_cost.json``).
+they were made beside it (``<space>_zero_cost.json``). A generated table lives in
+``bundled/<name>.parquet`` with one row per trained isomorphism class and its record in
+``<name>.json``; :func:`load_bundled_table` gives every architecture of those classes a row.
 """
 
 from __future__ import annotations
@@ -16,13 +19,15 @@ from naspredict.spaces import SearchSpace, get_space
 
 #: Directory of the bundled files.
 BUNDLED_DIR = Path(__file__).resolve().parent / "bundled"
+#: File-name suffix of the bundled zero-cost scores.
+SCORES_SUFFIX = "_zero_cost"
 #: Columns of a scores table that are not proxy scores.
 NON_SCORE_COLUMNS = ("index", "seconds")
 
 
 def bundled_scores_path(space: str | SearchSpace) -> Path:
     """Where the bundled zero-cost scores of ``space`` are (the file may not exist)."""
-    return BUNDLED_DIR / f"{get_space(space).name}_zero_cost.parquet"
+    return BUNDLED_DIR / f"{get_space(space).name}{SCORES_SUFFIX}.parquet"
 
 
 def bundled_scores(space: str | SearchSpace) -> BenchmarkTable | None:
@@ -41,3 +46,14 @@ def load_scores(path: str | Path) -> BenchmarkTable:
 def score_columns(table: BenchmarkTable) -> list[str]:
     """The proxy columns of a scores table: numeric, and not an index or a timing."""
     return [c for c in table.metrics if c not in NON_SCORE_COLUMNS]
+
+
+def bundled_tables() -> list[str]:
+    """Names of the benchmark tables naspredict ships (usable wherever a table path is)."""
+    stems = (p.stem for p in BUNDLED_DIR.glob("*.parquet"))
+    return sorted(s for s in stems if not s.endswith(SCORES_SUFFIX))
+
+
+def load_bundled_table(name: str) -> BenchmarkTable:
+    """The bundled table ``name``, with a row for every architecture of its trained classes."""
+    return read_tidy(BUNDLED_DIR / f"{name}.parquet").expand_to_space(partial=True)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from naspredict._registry import Registry
+from naspredict.benchmark_data._bundled import bundled_tables, load_bundled_table
 from naspredict.benchmark_data._naslib import (
     naslib_nb201_datasets,
     naslib_zc_datasets,
@@ -50,7 +51,10 @@ def find_reader(path: str | Path, format: str | None = None) -> Reader:
     """The reader of ``path``: the one named ``format``, or the first whose sniff accepts it."""
     path = Path(path)
     if not path.exists():
-        raise BenchmarkFormatError(f"{path}: no such file or directory")
+        raise BenchmarkFormatError(
+            f"{path}: no such file or directory, nor a bundled table "
+            f"({', '.join(bundled_tables()) or 'none'})"
+        )
     if format is not None:
         return READERS.get(format)
     for name in READERS:
@@ -64,6 +68,8 @@ def find_reader(path: str | Path, format: str | None = None) -> Reader:
 
 def table_datasets(path: str | Path, format: str | None = None) -> list[str] | None:
     """The datasets a multi-dataset file holds, or None for a file of one table."""
+    if not Path(path).exists() and str(path) in bundled_tables():
+        return None
     reader = find_reader(path, format)
     return None if reader.datasets is None else reader.datasets(Path(path))
 
@@ -76,11 +82,14 @@ def load_table(
     Parameters
     ----------
     path : str or Path
-        A tidy CSV / Parquet table, or an official benchmark file or directory.
+        A tidy CSV / Parquet table, an official benchmark file or directory, or the name of
+        a table naspredict ships (:func:`bundled_tables`), when no such file exists.
     dataset : str, optional
         The dataset or task to read, for files that hold several; for a tidy table it
         overrides the dataset recorded in the file.
     format : str, optional
         Skip detection and use this reader.
     """
+    if not Path(path).exists() and str(path) in bundled_tables():
+        return load_bundled_table(str(path))
     return find_reader(path, format).read(Path(path), dataset=dataset)

@@ -137,12 +137,14 @@ class BenchmarkTable:
             "provenance": self.provenance,
         }
 
-    def expand_to_space(self) -> BenchmarkTable:
+    def expand_to_space(self, *, partial: bool = False) -> BenchmarkTable:
         """A table with a row for every architecture of the space, each taking the values of
-        a row of its isomorphism class; InvalidArchitectureError if a class has no row."""
-        archs = self.space.all_archs()
-        frame = self.frame.iloc[self.rows(archs)].reset_index(drop=True)
-        frame["arch"] = archs
+        a row of its isomorphism class; InvalidArchitectureError if a class has no row, or,
+        with ``partial``, rows for just the architectures whose class has one."""
+        archs = np.asarray(self.space.all_archs(), dtype=object)
+        rows = self.rows(archs, missing="ignore" if partial else "raise")
+        frame = self.frame.iloc[rows[rows >= 0]].reset_index(drop=True)
+        frame["arch"] = archs[rows >= 0]
         return BenchmarkTable(
             frame,
             space=self.space,

@@ -1,4 +1,4 @@
-"""Train the exact NB201 networks, many cells at once, into a benchmark table.
+"""Train the exact NB201 networks, many cells at once on a GPU, into a benchmark table.
 
 >>> from naspredict.trainer import PROTOCOLS, generate_table, load_training_data, select_archs
 >>> data = load_training_data("fashion-mnist")                         # doctest: +SKIP
@@ -9,13 +9,11 @@
 from naspredict.trainer._data import TRAIN_DATASETS, TrainingData, load_training_data
 from naspredict.trainer._generate import default_device, generate_table, select_archs
 from naspredict.trainer._protocol import PROTOCOLS, TrainingProtocol
-from naspredict.trainer._stacked import StackedNB201
 from naspredict.trainer._train import cell_seed, train_cells
 
 __all__ = [
     "PROTOCOLS",
     "TRAIN_DATASETS",
-    "StackedNB201",
     "TrainingData",
     "TrainingProtocol",
     "cell_seed",

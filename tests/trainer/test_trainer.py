@@ -1,4 +1,4 @@
-"""The trainer: stacked networks equal single ones, training is resumable, the CLI works."""
+"""The trainer: cells trained together equal cells trained alone, training is resumable, the CLI works."""
 
 from __future__ import annotations
 
@@ -16,12 +16,15 @@ import torch
 
 from naspredict.benchmark_data import load_table
 from naspredict.cli import main
-from naspredict.errors import BenchmarkFormatError, InvalidArchitectureError, NasPredictError
-from naspredict.networks import NB201Network
+from naspredict.errors import (
+    BenchmarkFormatError,
+    ImageDataError,
+    InvalidArchitectureError,
+    NasPredictError,
+)
 from naspredict.spaces import get_space
 from naspredict.trainer import (
     PROTOCOLS,
-    StackedNB201,
     TrainingProtocol,
     generate_table,
     load_training_data,
@@ -46,33 +49,34 @@ def toy_data(n: int = 96, side: int = 8, seed: int = 0) -> TrainingData:
     return TrainingData("toy", split(n), split(32), split(32), 10)
 
 
-def test_stack_computes_the_same_function_as_its_networks():
-    archs = SPACE.sample(np.random.default_rng(0), 5)
-    nets = []
-    for i, arch in enumerate(archs):
-        torch.manual_seed(i)
-        nets.append(NB201Network(arch, N=1))
-    stacked = StackedNB201.from_networks(nets)
-    x = torch.randn(4, 3, 16, 16)
-    torch.testing.assert_close(
-        stacked(x), torch.stack([n(x) for n in nets], dim=1), atol=1e-5, rtol=1e-4
-    )
-    assert sum(p.numel() for p in stacked.parameters()) == sum(
-        p.numel() for n in nets for p in n.parameters()
-    )
-
-
 def test_batched_training_equals_one_cell_at_a_time():
     archs = SPACE.sample(np.random.default_rng(1), 3)
     data = toy_data()
     together = train_cells(archs, data, TINY, N=1, C=8)
-    alone = train_cells(archs, data, TINY, N=1, C=8, stacked=False)
+    alone = train_cells(archs, data, TINY, N=1, C=8, together=False)
     for a, b in zip(together, alone, strict=True):
         assert a["arch"] == b["arch"]
         np.testing.assert_allclose(a["train_loss_2ep_curve"], b["train_loss_2ep_curve"], rtol=1e-3)
         np.testing.assert_allclose(a["valid_loss_2ep_curve"], b["valid_loss_2ep_curve"], rtol=1e-3)
         assert abs(a["valid_acc_2ep"] - b["valid_acc_2ep"]) <= 100 / 32  # one image at most
         assert a["params"] == b["params"] and a["flops"] == b["flops"]
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="CUDA graphs need a GPU")
+def test_cuda_graphs_train_as_eager_steps_do():
+    archs = SPACE.sample(np.random.default_rng(5), 4)
+    data = toy_data(n=256).to("cuda")
+    protocol = dataclasses.replace(TINY, epochs=3)  # 24 steps, most of them replayed
+    graphed = train_cells(archs, data, protocol, N=1, C=8, device="cuda")
+    eager = train_cells(archs, data, protocol, N=1, C=8, device="cuda", cuda_graphs=False)
+    for a, b in zip(graphed, eager, strict=True):
+        np.testing.assert_allclose(a["train_loss_3ep_curve"], b["train_loss_3ep_curve"], rtol=1e-3)
+        np.testing.assert_allclose(a["valid_loss_3ep_curve"], b["valid_loss_3ep_curve"], rtol=1e-3)
+
+
+def test_too_few_images_for_one_batch_is_a_clear_error():
+    with pytest.raises(ImageDataError, match="do not fill one batch"):
+        train_cells(SPACE.sample(np.random.default_rng(6), 1), toy_data(n=16), TINY, N=1, C=4)
 
 
 def test_result_rows_follow_the_table_schema():
@@ -192,7 +196,9 @@ def test_training_data_splits(tiny_fashion):
 
 def test_cli_train(tiny_fashion, tmp_path, capsys, monkeypatch):
     monkeypatch.setitem(
-        PROTOCOLS._items, "fast", dataclasses.replace(PROTOCOLS.get("fast"), epochs=1)
+        PROTOCOLS._items,
+        "fast",
+        dataclasses.replace(PROTOCOLS.get("fast"), epochs=1, batch_size=32),
     )
     out = tmp_path / "table.parquet"
     argv = [
