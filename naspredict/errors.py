@@ -12,6 +12,7 @@ __all__ = [
     "InvalidArchitectureError",
     "InvalidTargetError",
     "MissingColumnError",
+    "MissingDependencyError",
     "MissingScoresError",
     "NasPredictError",
     "NotFittedError",
@@ -74,3 +75,7 @@ class ScoreCacheError(NasPredictError, ValueError):
 
 class MissingScoresError(NasPredictError, ValueError):
     """No zero-cost scores for a space: none given and none bundled."""
+
+
+class MissingDependencyError(NasPredictError, ImportError):
+    """An optional package that a requested feature needs is not installed."""

@@ -26,6 +26,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--group-size", type=int, default=32, help="cells trained at once")
     parser.add_argument("--device", help="torch device (default: cuda if present, else cpu)")
+    parser.add_argument(
+        "--ray",
+        metavar="ADDRESS",
+        help="train the groups as tasks of the Ray cluster at ADDRESS (auto, ray://host:port; "
+        "local: start one here), one GPU per task where the cluster has GPUs",
+    )
     parser.add_argument("--out", required=True, help="Parquet file; an existing one is resumed")
     add_json_option(parser)
     parser.set_defaults(func=run)
@@ -47,6 +53,7 @@ def run(args: argparse.Namespace) -> None:
         seed=args.seed,
         group_size=args.group_size,
         device=args.device,
+        ray_address=args.ray,
     )
     info = {"out": args.out, "rows": len(table), **table.metadata}
     emit(

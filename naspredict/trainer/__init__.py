@@ -7,9 +7,9 @@
 """
 
 from naspredict.trainer._data import TRAIN_DATASETS, TrainingData, load_training_data
-from naspredict.trainer._generate import default_device, generate_table, select_archs
+from naspredict.trainer._generate import generate_table, select_archs
 from naspredict.trainer._protocol import PROTOCOLS, TrainingProtocol
-from naspredict.trainer._train import cell_seed, train_cells
+from naspredict.trainer._train import cell_seed, default_device, train_cells
 
 __all__ = [
     "PROTOCOLS",

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import logging
-import platform
-import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -19,7 +17,8 @@ from naspredict.errors import BenchmarkFormatError, InvalidArchitectureError
 from naspredict.spaces import get_space
 from naspredict.trainer._data import TrainingData
 from naspredict.trainer._protocol import TrainingProtocol
-from naspredict.trainer._train import train_cells
+from naspredict.trainer._ray import train_groups_on_ray
+from naspredict.trainer._train import default_device, train_group
 
 logger = logging.getLogger(__name__)
 
@@ -49,11 +48,6 @@ def select_archs(which: str, *, seed: int = 0) -> list[str]:
     return [space.normalize(a) for a in lines]
 
 
-def default_device() -> str:
-    """``cuda`` when a GPU is there, else ``cpu``."""
-    return "cuda" if torch.cuda.is_available() else "cpu"
-
-
 def generate_table(
     archs: Sequence[str],
     data: TrainingData,
@@ -67,6 +61,7 @@ def generate_table(
     progress: bool = True,
     C: int = 16,
     N: int = 5,
+    ray_address: str | None = None,
 ) -> BenchmarkTable:
     """Train ``archs`` and write their results to the Parquet file ``out``.
 
@@ -75,42 +70,42 @@ def generate_table(
     cells, so a killed run loses at most the group in flight; run again with the same
     arguments, it trains only the cells the file lacks. ``bf16`` (default: on a GPU) trains
     under bfloat16 autocast. ``C`` and ``N`` set the network's width and cells per stage
-    (NB201: 16 and 5).
+    (NB201: 16 and 5). With ``ray_address`` the groups are Ray tasks on that cluster
+    (``local``: a Ray instance started on this machine), written as they finish.
     """
-    device = device or default_device()
-    bf16 = str(device).startswith("cuda") if bf16 is None else bf16
     out = Path(out)
     done = _finished(out, data.name, protocol, seed, (C, N))
     finished = set(done["arch"])
     todo = [a for a in dict.fromkeys(archs) if a not in finished]
     todo = [todo[i] for i in np.random.default_rng(seed).permutation(len(todo))]
-    gpu = torch.cuda.get_device_name(0) if str(device).startswith("cuda") else None
     provenance: dict[str, Any] = {
         "generator": "naspredict trainer",
         "protocol": protocol.to_dict(),
         "seed": seed,
         "group_size": group_size,
-        "bf16": bf16,
         "C": C,
         "N": N,
-        "device": gpu or platform.processor() or platform.machine(),
         "torch": torch.__version__,
         "seconds": float(done.attrs.get("seconds", 0.0)),
     }
-    on_device = data.to(device)
+    groups = [todo[i : i + group_size] for i in range(0, len(todo), group_size)]
+    if ray_address is None:
+        device = device or default_device()
+        on_device = data.to(device)
+        results = (train_group(g, on_device, protocol, seed, bf16, C, N, device) for g in groups)
+    else:
+        results = train_groups_on_ray(
+            groups, data, protocol, address=ray_address, seed=seed, bf16=bf16, C=C, N=N
+        )
     frames = [done]
     bar = tqdm(total=len(todo), desc="train", unit="cell", disable=None if progress else True)
-    for start in range(0, len(todo), group_size):
-        group = todo[start : start + group_size]
-        began = time.perf_counter()
-        rows = train_cells(
-            group, on_device, protocol, seed=seed, device=device, bf16=bf16, C=C, N=N
-        )
-        provenance["seconds"] += time.perf_counter() - began
-        frames.append(pd.DataFrame(rows))
+    for group in results:
+        provenance.update(device=group.device, bf16=group.bf16)
+        provenance["seconds"] += sum(r[f"train_time_{protocol.epochs}ep"] for r in group.rows)
+        frames.append(pd.DataFrame(group.rows))
         table = _table(pd.concat(frames, ignore_index=True), data.name, protocol, provenance)
         table.to_parquet(out)
-        bar.update(len(group))
+        bar.update(len(group.rows))
     bar.close()
     return _table(pd.concat(frames, ignore_index=True), data.name, protocol, provenance)
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import logging
 import math
+import platform
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -43,6 +45,41 @@ def init_networks(
             NB201Network(arch, C=C, N=N, num_classes=data.num_classes, in_channels=data.shape[0])
         )
     return nets
+
+
+def default_device() -> str:
+    """``cuda`` when a GPU is there, else ``cpu``."""
+    return "cuda" if torch.cuda.is_available() else "cpu"
+
+
+@dataclass
+class TrainedGroup:
+    """Result rows of a group of cells, and what trained them."""
+
+    rows: list[dict[str, Any]]
+    device: str
+    bf16: bool
+
+
+def train_group(
+    archs: Sequence[str],
+    data: TrainingData,
+    protocol: TrainingProtocol,
+    seed: int = 0,
+    bf16: bool | None = None,
+    C: int = 16,
+    N: int = 5,
+    device: str | None = None,
+) -> TrainedGroup:
+    """:func:`train_cells` on ``device`` (default: this machine's GPU, else CPU), with
+    ``bf16`` (default: on a GPU)."""
+    device = device or default_device()
+    bf16 = device.startswith("cuda") if bf16 is None else bf16
+    rows = train_cells(
+        archs, data.to(device), protocol, seed=seed, device=device, bf16=bf16, C=C, N=N
+    )
+    name = torch.cuda.get_device_name(device) if device.startswith("cuda") else None
+    return TrainedGroup(rows, name or platform.processor() or platform.machine(), bf16)
 
 
 def train_cells(

@@ -20,6 +20,7 @@ from naspredict.errors import (
     BenchmarkFormatError,
     ImageDataError,
     InvalidArchitectureError,
+    MissingDependencyError,
     NasPredictError,
 )
 from naspredict.spaces import get_space
@@ -131,6 +132,26 @@ def test_generate_table_resumes_and_refuses_another_run(tmp_path):
     assert made["protocol"]["name"] == "tiny" and made["seconds"] > 0 and made["C"] == 4
     with pytest.raises(BenchmarkFormatError, match="another run"):
         _generate(out, archs, seed=1)
+
+
+def test_generate_table_on_a_local_ray_instance_equals_a_run_here(tmp_path):
+    pytest.importorskip("ray")
+    archs = SPACE.sample(np.random.default_rng(7), 4, replace=False)
+    here = _generate(tmp_path / "here.parquet", archs).frame.set_index("arch")
+    table = _generate(tmp_path / "ray.parquet", archs, ray_address="local")
+    there = table.frame.set_index("arch").loc[here.index]
+    np.testing.assert_allclose(
+        np.stack(there["valid_loss_2ep_curve"]), np.stack(here["valid_loss_2ep_curve"]), rtol=1e-4
+    )
+    assert load_table(tmp_path / "ray.parquet").provenance["seconds"] > 0
+
+
+def test_ray_without_the_package_is_a_clear_error(tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "ray", None)
+    with pytest.raises(MissingDependencyError, match="pip install"):
+        _generate(
+            tmp_path / "t.parquet", SPACE.sample(np.random.default_rng(8), 2), ray_address="local"
+        )
 
 
 SCRIPT = """
