@@ -11,6 +11,7 @@ run of some settings keeps the others' results in the table.
 from __future__ import annotations
 
 import argparse
+import json
 import platform
 import sys
 import time
@@ -151,6 +152,11 @@ def write(command: str) -> None:
         "machine": {"platform": platform.platform(), "processor": platform.processor()},
         "predictor": "default (XGBoost on one-hot + graph features + zero-cost scores)",
         "rows": rows(),
+        "bundled_scores": {
+            space: json.loads(bundled_scores_path(space).with_suffix(".json").read_text())
+            for space in ("tnb101-micro", "tnb101-macro")
+            if bundled_scores_path(space).with_suffix(".json").is_file()
+        },
     }
     write_json(RESULTS / "headline.json", result)
     with atomic_path(RESULTS / "headline.md") as tmp:
@@ -183,6 +189,13 @@ def markdown(result: dict) -> str:
             f"| {r['kendall_tau']:.3f}{std} | {r['precision_top1%']:.2f} | {r['published']} "
             f"| {r['goal']} | {'yes' if r['met'] else 'no'} | {r['seeds']} "
             f"| {r['fit_seconds']:.1f} |"
+        )
+    lines.append("")
+    for space, record in result["bundled_scores"].items():
+        lines.append(
+            f"Bundled scores of {space}: {', '.join(record['proxies'])} on {record['data']} "
+            f"images at {record['resolution']} px, {record['seconds'] / 60:.0f} min on "
+            f"{record['device']}."
         )
     return "\n".join(lines) + "\n"
 
