@@ -1,8 +1,13 @@
 """Zero-cost proxies on NB201: speed, fidelity to the published values, whole-space scoring.
 
     python benchmarks/zero_cost.py --threads 1                # CPU: speed and fidelity
+    # GPU (needs only the repo and the Fashion-MNIST IDX files in DIR; no ../shared):
     python benchmarks/zero_cost.py --parts speed,space --device cuda --data-path DIR \\
-        --workers 8 --out DIR                                # GPU: no ../shared needed
+        --workers 8 --out benchmarks/results/zero_cost_gpu
+    # then, where ../shared is: fidelity of those whole-space scores
+    python benchmarks/zero_cost.py --parts fidelity --fidelity standard=all \\
+        --fidelity-scores benchmarks/results/zero_cost_gpu/zero_cost.runs \\
+        --out benchmarks/results/zero_cost_gpu
 
 Parts (``--parts``):
 
@@ -57,7 +62,7 @@ from naspredict.spaces import get_space
 ROOT = Path(__file__).resolve().parents[1]
 #: Spearman with cifar10-valid accuracy that NAS-Bench-Suite-Zero reports (whole space).
 PUBLISHED = {"synflow": 0.74, "jacov": 0.73, "nwot": 0.77, "params": 0.72, "snip": 0.58}
-PARTS = ("speed", "fidelity", "space")
+PARTS = ("speed", "space", "fidelity")  # the order they run in
 ACCURACY = "valid_acc_200ep"
 
 logger = logging.getLogger("zero_cost")
@@ -159,10 +164,10 @@ def _fidelity_rows(ours, sample, names, networks: int, source: str) -> dict[str,
 
 
 def _stored_scores(directory: Path) -> pd.DataFrame:
-    """Every row of the score files in ``directory`` (e.g. a space run's), by arch."""
-    frames = [read_scores(path)[0] for path in sorted(directory.glob("*.parquet"))]
+    """Every row of a space run's score files (``space-*.parquet``) in ``directory``."""
+    frames = [read_scores(path)[0] for path in sorted(directory.glob("space-*.parquet"))]
     if not frames:
-        raise SystemExit(f"--fidelity-scores: no Parquet files in {directory}")
+        raise SystemExit(f"--fidelity-scores: no space-*.parquet files in {directory}")
     frame = pd.concat(frames, ignore_index=True).drop_duplicates("arch")
     return frame.drop(columns="seconds").set_index("arch")
 
@@ -371,7 +376,7 @@ def main() -> None:
         "--fidelity-scores",
         type=Path,
         metavar="DIR",
-        help="take the proxies in these score files (a space run's zero_cost.runs) from them",
+        help="take the proxies of a space run's score files (its zero_cost.runs) from them",
     )
     parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared" / "benchmarks")
     parser.add_argument("--space-cells", type=int, help="default: all 15,625")
@@ -398,13 +403,13 @@ def main() -> None:
     if "speed" in parts:
         result["speed"] = speed(args, data)
         save()
-    if "fidelity" in parts and (fid := fidelity(args, data)) is not None:
-        result["fidelity"] = fid
-        save()
     if "space" in parts:
         run = space_run(args)
         if run["networks_scored"] or "space" not in result:  # else: all were scored before
             result["space"] = run
+        save()
+    if "fidelity" in parts and (fid := fidelity(args, data)) is not None:
+        result["fidelity"] = fid
         save()
     print(markdown(result))
 
