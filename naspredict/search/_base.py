@@ -132,6 +132,10 @@ class History:
         self._queried[codes] = True
 
 
+#: In a run over part of the space, a cell's neighbours are the nearest this many (or more).
+NEAREST_CELLS = 5
+
+
 class Strategy(BaseEstimator, ABC):
     """Base class of search strategies: :meth:`ask` for cells, :meth:`tell` their values.
 
@@ -144,14 +148,21 @@ class Strategy(BaseEstimator, ABC):
     other metric.
     """
 
-    def start(self, space: SearchSpace, rng: np.random.Generator) -> None:
-        """Begin a run over ``space``; all randomness comes from ``rng``."""
+    def start(
+        self, space: SearchSpace, rng: np.random.Generator, cells: np.ndarray | None = None
+    ) -> None:
+        """Begin a run over ``space``, or over just the codes ``cells`` of it (a table that
+        covers part of the space); all randomness comes from ``rng``."""
         self.space_ = space
         self.rng_ = rng
+        self.cells_ = np.arange(len(space)) if cells is None else np.asarray(cells)
+        self.allowed_ = np.zeros(len(space), dtype=bool)
+        self.allowed_[self.cells_] = True
         self._start()
 
     def _start(self) -> None:
-        """Hook: set up the state of a run (``self.space_`` and ``self.rng_`` are set)."""
+        """Hook: set up the state of a run (``space_``, ``rng_`` and ``cells_``, the codes
+        it may propose, are set)."""
 
     @abstractmethod
     def ask(self, history: History) -> list[str]:
@@ -167,7 +178,7 @@ class Strategy(BaseEstimator, ABC):
     # -- helpers for subclasses -----------------------------------------------------------
 
     def _random_codes(self, n: int) -> np.ndarray:
-        return self.rng_.integers(len(self.space_), size=n)
+        return self.cells_[self.rng_.integers(len(self.cells_), size=n)]
 
     def _mutate(self, code: int) -> int:
         """A uniformly random neighbour (one op changed) of the cell ``code``."""
@@ -175,7 +186,21 @@ class Strategy(BaseEstimator, ABC):
         return int(neighbours[self.rng_.integers(len(neighbours))])
 
     def _neighbour_codes(self, code: int) -> np.ndarray:
-        return lookup(self.space_).neighbour_codes(int(code))
+        """Cells one op away; in a run over part of the space, the nearest cells it may
+        propose: the rings of one, two, ... changed ops, until they hold a few."""
+        neighbours = lookup(self.space_).neighbour_codes(int(code))
+        if self.allowed_.all():
+            return neighbours
+        seen, ring, near = {int(code)}, neighbours, []
+        while len(ring) and sum(map(len, near)) < NEAREST_CELLS:
+            seen.update(ring.tolist())
+            near.append(ring[self.allowed_[ring]])
+            ring = np.unique(
+                np.concatenate([lookup(self.space_).neighbour_codes(int(c)) for c in ring])
+            )
+            ring = ring[~np.isin(ring, list(seen))]
+        found = np.concatenate(near)
+        return found if len(found) else self._random_codes(1)
 
     def _archs(self, codes: Sequence[int] | np.ndarray) -> list[str]:
         return code_archs(self.space_, codes)

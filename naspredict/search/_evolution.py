@@ -25,7 +25,7 @@ class RandomSearch(Strategy):
         self.batch = batch
 
     def _start(self) -> None:
-        self.order_ = self.rng_.permutation(len(self.space_))
+        self.order_ = self.rng_.permutation(self.cells_)
         self.next_ = 0
 
     def ask(self, history: History) -> list[str]:
@@ -180,8 +180,8 @@ class ZeroCostEvolution(RegularizedEvolution):
         return _finite(scores)
 
     def _initial(self) -> list[int]:
-        n = min(max(self.n_warmup, self.population), len(self.space_))
-        pool = np.unique(self.space_.canonical_codes(self.rng_.choice(len(self.space_), n, False)))
+        n = min(max(self.n_warmup, self.population), len(self.cells_))
+        pool = np.unique(self.space_.canonical_codes(self.rng_.choice(self.cells_, n, False)))
         pool = pool[self.rng_.permutation(len(pool))]  # random order among equal scores
         best = np.argsort(-self._score(pool), kind="stable")[: self.population]
         return [int(c) for c in pool[best]]

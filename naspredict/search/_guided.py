@@ -110,7 +110,7 @@ class PredictorGuided(Strategy):
         if self.features_ is not None:
             model.set_params(encoding=PRECOMPUTED)
         self.model_ = model
-        self._reps = np.unique(self.space_.canonical_codes(np.arange(len(self.space_))))
+        self._reps = np.unique(self.space_.canonical_codes(self.cells_))
 
     def _all_features(self, model: ArchPredictor) -> np.ndarray | None:
         encoding = model.get_params().get("encoding")

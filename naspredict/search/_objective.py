@@ -68,6 +68,18 @@ class TableObjective:
         """Number of isomorphism classes of the space."""
         return len(self._query)
 
+    @property
+    def cells(self) -> np.ndarray | None:
+        """Codes of the cells whose class has a query value, or None if every class has one
+        (a search over a table that covers part of the space proposes only these)."""
+        known = ~np.isnan(self._query)
+        return None if known.all() else np.flatnonzero(known[self.space.class_ids])
+
+    @property
+    def n_known(self) -> int:
+        """Number of isomorphism classes with a query value."""
+        return int((~np.isnan(self._query)).sum())
+
     def classes(self, codes: np.ndarray) -> np.ndarray:
         """Isomorphism class of each integer code."""
         return self.space.class_ids[np.asarray(codes, dtype=np.int64)]

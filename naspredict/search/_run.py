@@ -170,7 +170,7 @@ def run_search(
     start = time.perf_counter()
     space = objective.space
     strategy = clone(strategy)
-    strategy.start(space, np.random.default_rng(seed))
+    strategy.start(space, np.random.default_rng(seed), objective.cells)
     history = History(space)
     found_at = None
     stale = 0
@@ -197,7 +197,7 @@ def run_search(
         if found_at is not None and stop_at_optimum:
             stopped = "optimum"
             break
-        if len(history) >= space.n_classes:
+        if len(history) >= objective.n_known:
             stopped = "exhausted"
             break
         if stale >= max_stale:
@@ -280,7 +280,7 @@ def run_searches(
         "stop_at_optimum": bool(stop_at_optimum),
     }
     for strategy in strategies.values():  # a bad parameter fails here, before any work
-        clone(strategy).start(objective.space, np.random.default_rng(0))
+        clone(strategy).start(objective.space, np.random.default_rng(0), objective.cells)
     done = _read_checkpoint(checkpoint, config)
     todo = [(name, seed) for name in strategies for seed in seeds if (name, seed) not in done]
     results = dict(done)

@@ -30,7 +30,7 @@ class TPE(Strategy):
         import optuna
 
         optuna.logging.set_verbosity(optuna.logging.WARNING)
-        ops = _op_table(self.space_)
+        ops = self.ops_ = _op_table(self.space_)
         self.distributions_ = {
             f"op{i}": optuna.distributions.CategoricalDistribution(
                 [int(v) for v in np.unique(ops[:, i])]
@@ -54,6 +54,15 @@ class TPE(Strategy):
             except InvalidArchitectureError:
                 self.study_.tell(trial, state=_failed())
                 continue
+            code = self._codes([arch])[0]
+            if not self.allowed_[code]:
+                # a table of part of the space: take instead a nearest cell that it has
+                self.study_.tell(trial, state=_failed())
+                near = self._neighbour_codes(code)
+                code = near[self.rng_.integers(len(near))]
+                self.study_.enqueue_trial({f"op{i}": int(v) for i, v in enumerate(self.ops_[code])})
+                trial = self.study_.ask(self.distributions_)
+                arch = self._archs([code])[0]
             self.trial_ = trial
             return [arch]
 

@@ -7,6 +7,7 @@ import json
 import numpy as np
 import pytest
 
+from naspredict.benchmark_data import BenchmarkTable, load_table
 from naspredict.errors import MissingColumnError, NasPredictError
 from naspredict.search import (
     LocalSearch,
@@ -16,6 +17,7 @@ from naspredict.search import (
     TableObjective,
     Trajectory,
     column_scorer,
+    make_strategy,
     run_search,
     run_searches,
     summarize,
@@ -188,3 +190,19 @@ def test_bad_budget_and_bad_parameters_fail_before_any_work(objective):
         run_search(RandomSearch(), objective, budget=0)
     with pytest.raises(NasPredictError, match="sample"):
         run_searches({"rea": RegularizedEvolution(sample=20)}, objective, budget=5, n_jobs=1)
+
+
+@pytest.mark.parametrize("name", ["random", "rea", "local", "npenas", "tpe"])
+def test_a_table_of_part_of_the_space_is_searched_within_its_cells(shared, name):
+    full = load_table(shared / "nb201" / "nb201_cifar10-valid.csv")
+    space = full.space
+    kept = np.random.default_rng(0).choice(space.n_classes, 300, replace=False)
+    part = BenchmarkTable(
+        full.frame[np.isin(space.class_ids[space.codes(full.archs)], kept)], space="nb201"
+    )
+    objective = TableObjective(part, "valid_acc_200ep")
+    assert objective.n_known == 300 and len(objective.cells) < len(space)
+    run = run_search(make_strategy(name), objective, budget=40, seed=1)
+    assert len(run.codes) == 40
+    assert np.isin(space.class_ids[run.codes], kept).all()
+    assert not np.isnan(run.query).any()
