@@ -1,8 +1,11 @@
 """Turn a ``naspredict proxies`` output into the scores naspredict ships for a space.
 
-    naspredict proxies --space tnb101-micro --archs all --proxies params,flops,synflow,nwot \\
-        --batch-size 16 --seed 0 --threads 1 --out micro.parquet --json micro.json
-    python benchmarks/bundle_zero_cost.py micro.parquet micro.json
+    naspredict proxies --space tnb101-micro --archs all --proxies params,flops,synflow \\
+        --seed 0 --threads 1 --out micro.parquet
+    python benchmarks/bundle_zero_cost.py micro.parquet [more.parquet ...] [--partial]
+
+Several files written with the same settings (e.g. runs over disjoint ``--archs`` lists in
+parallel) are merged.
 
 Writes ``naspredict/benchmark_data/bundled/<space>_zero_cost.parquet`` (one row per
 isomorphism class, float32 proxy columns) and ``<space>_zero_cost.json`` (how the scores were
@@ -12,44 +15,63 @@ made: proxies, their configs, data, machine, time).
 from __future__ import annotations
 
 import argparse
-import json
 import platform
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from naspredict._io import write_json
 from naspredict.benchmark_data import BenchmarkTable, bundled_scores_path
 from naspredict.predictors.zero_cost import read_scores
 
 
-def bundle(scores_path: Path, run_json: Path) -> Path:
-    """Write the bundled Parquet file and its JSON record; return the Parquet path."""
-    frame, meta = read_scores(scores_path)
-    run = json.loads(run_json.read_text())
+def bundle(paths: list[Path], *, partial: bool = False) -> Path:
+    """Write the bundled Parquet file and its JSON record; return the Parquet path.
+
+    With ``partial``, files that miss some isomorphism classes are accepted (the record says
+    how many are covered; :class:`~naspredict.encodings.ZeroCostFeatures` gives a missing
+    cell the scores of the nearest scored one)."""
+    frames, meta = [], None
+    for path in paths:
+        frame, file_meta = read_scores(path)
+        if meta is not None and file_meta != meta:
+            raise SystemExit(f"{path}: scored with other settings than {paths[0]}")
+        frames.append(frame)
+        meta = file_meta
+    frame = pd.concat(frames, ignore_index=True).drop_duplicates("arch")
     proxies = list(meta["proxies"])
-    table = BenchmarkTable(frame[["arch", *proxies]], space=meta["space"])
+    table = BenchmarkTable(frame[["arch", *proxies, "seconds"]], space=meta["space"])
     classes = table.space.class_ids[table.codes]
+    covered = len(np.unique(classes))
+    if covered != table.space.n_classes and not partial:
+        raise SystemExit(
+            f"the files cover {covered} of {table.space.n_classes} isomorphism classes "
+            "(--partial to bundle them anyway)"
+        )
     _, first = np.unique(classes, return_index=True)
     small = table.frame.iloc[np.sort(first)].reset_index(drop=True)
+    seconds = float(small.pop("seconds").sum())  # one network per class was scored
     small[proxies] = small[proxies].astype(np.float32)
     out = bundled_scores_path(table.space)
     record = {
         "space": table.space.name,
         "rows": len(small),
-        "covers": f"every architecture of {table.space.name}, one row per isomorphism class",
-        "proxies": meta["proxies"],
+        "covers": f"{covered} of {table.space.n_classes} isomorphism classes of "
+        f"{table.space.name}, one row per class",
+        "proxies": proxies,
+        "configs": meta["proxies"],
         "data": meta["data"],
         "data_seed": meta["data_seed"],
         "resolution": meta["resolution"],
         "num_classes": meta["num_classes"],
         "machine": {"platform": platform.platform(), "processor": platform.processor()},
-        "device": "cpu, 1 torch thread",
-        "seconds": run["seconds"],
+        "device": "cpu, 1 torch thread, cores shared with other jobs",
+        "seconds": seconds,
         "command": (
             f"naspredict proxies --space {table.space.name} --archs all --proxies "
-            f"{','.join(proxies)} --batch-size {_batch_size(meta)} --seed 0 --threads 1 "
-            f"--out SCORES; python benchmarks/bundle_zero_cost.py SCORES RUN_JSON"
+            f"{','.join(proxies)} --resolution {meta['resolution']} --seed 0 --threads 1 "
+            "--out SCORES; python benchmarks/bundle_zero_cost.py SCORES"
         ),
     }
     BenchmarkTable(
@@ -62,16 +84,16 @@ def bundle(scores_path: Path, run_json: Path) -> Path:
     return out
 
 
-def _batch_size(meta: dict) -> int:
-    return max(config["batch_size"] for config in meta["proxies"].values())
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("scores", type=Path, help="Parquet file of `naspredict proxies`")
-    parser.add_argument("run_json", type=Path, help="its --json output (for the time taken)")
+    parser.add_argument(
+        "scores", type=Path, nargs="+", help="Parquet files of `naspredict proxies`"
+    )
+    parser.add_argument(
+        "--partial", action="store_true", help="accept files that miss some classes"
+    )
     args = parser.parse_args()
-    print(bundle(args.scores, args.run_json))
+    print(bundle(args.scores, partial=args.partial))
 
 
 if __name__ == "__main__":

@@ -168,7 +168,8 @@ def markdown(result: dict) -> str:
     lines = [
         "# Headline: the default predictor against published results",
         "",
-        f"Command: `{result['command']}`",
+        "Command: `python benchmarks/headline.py` (every setting; finished runs are kept in "
+        f"`headline.runs/`). Last written by `{result['command']}`.",
         "",
         "Kendall tau on the test set, mean ± std over seeds; precision@top-1 % of the test set. "
         "`gates`: train on a seeded permutation's first n of 7,813, test on its last 7,772; "
