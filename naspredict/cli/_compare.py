@@ -65,12 +65,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> None:
     from naspredict.evaluation import (
         PROTOCOLS,
+        PROXY_PREFIX,
         ProtocolError,
         compare,
         crossover_markdown,
         crossovers,
         markdown_table,
-        plot_compare,
+        plot_kendall_tau,
         plot_predicted_vs_true,
         predicted_and_true,
         summarize,
@@ -133,7 +134,7 @@ def run(args: argparse.Namespace) -> None:
     )
     with atomic_path(path.with_suffix(".md")) as tmp:
         tmp.write_text(f"# {title}\n\n{text}")
-    plot_compare(summary, path.with_suffix(".png"), title)
+    plot_kendall_tau(summary, path.with_suffix(".png"), title, references=PROXY_PREFIX)
     largest = max(args.train_sizes)
     points = {
         f"{name}, n={largest}": predicted_and_true(

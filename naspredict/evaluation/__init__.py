@@ -6,10 +6,10 @@
 """
 
 from naspredict.evaluation._compare import (
+    PROXY_PREFIX,
     compare,
     crossover_markdown,
     crossovers,
-    plot_compare,
     plot_predicted_vs_true,
     predicted_and_true,
     proxy_values,
@@ -21,6 +21,7 @@ from naspredict.evaluation._report import markdown_table, plot_kendall_tau
 
 __all__ = [
     "PROTOCOLS",
+    "PROXY_PREFIX",
     "ProtocolError",
     "Split",
     "compare",
@@ -28,7 +29,6 @@ __all__ = [
     "crossovers",
     "evaluate",
     "markdown_table",
-    "plot_compare",
     "plot_kendall_tau",
     "plot_predicted_vs_true",
     "precision_at_top",

@@ -15,12 +15,13 @@ import numpy as np
 import pandas as pd
 from sklearn.base import clone
 
-from naspredict._io import append_jsonl, atomic_path
+from naspredict._io import append_jsonl
 from naspredict.benchmark_data import BenchmarkTable
 from naspredict.errors import MissingColumnError
 from naspredict.evaluation._evaluate import _read_checkpoint, evaluate, target_values
 from naspredict.evaluation._metrics import prediction_metrics
 from naspredict.evaluation._protocols import PROTOCOLS
+from naspredict.evaluation._report import save_figure
 from naspredict.predictors import ArchPredictor
 
 #: Prefix of a proxy's name in the results, as in the ``zc:PROXY`` predictors.
@@ -178,37 +179,6 @@ def predicted_and_true(
     return model.predict(list(archs[split.test])), y[split.test]
 
 
-def plot_compare(summary: pd.DataFrame, path: str | Path, title: str = "") -> None:
-    """Kendall tau against training size: predictors as lines with error bars, proxies as
-    dashed lines."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(7, 4.5))
-    for name, group in summary.groupby("predictor", sort=False):
-        is_proxy = str(name).startswith(PROXY_PREFIX)
-        ax.errorbar(
-            group["train_size"],
-            group["kendall_tau_mean"],
-            yerr=None if is_proxy else group["kendall_tau_std"].fillna(0),
-            marker=None if is_proxy else "o",
-            linestyle="--" if is_proxy else "-",
-            linewidth=1 if is_proxy else 2,
-            capsize=3,
-            label=name,
-        )
-    ax.set_xscale("log")
-    ax.set_xlabel("training architectures")
-    ax.set_ylabel("Kendall tau on the test set")
-    ax.set_title(title)
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize=7, ncol=2)
-    fig.tight_layout()
-    _save(fig, path)
-
-
 def plot_predicted_vs_true(
     points: Mapping[str, tuple[np.ndarray, np.ndarray]], path: str | Path, title: str = ""
 ) -> None:
@@ -227,12 +197,4 @@ def plot_predicted_vs_true(
         ax.grid(alpha=0.3)
     fig.suptitle(title)
     fig.tight_layout()
-    _save(fig, path)
-
-
-def _save(fig, path: str | Path) -> None:
-    import matplotlib.pyplot as plt
-
-    with atomic_path(path) as tmp:
-        fig.savefig(tmp, format=Path(path).suffix.lstrip(".") or "png", dpi=120)
-    plt.close(fig)
+    save_figure(fig, path)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -26,20 +27,27 @@ def markdown_table(summary: pd.DataFrame, metrics: tuple[str, ...] = REPORT_METR
     return "\n".join(lines) + "\n"
 
 
-def plot_kendall_tau(summary: pd.DataFrame, path: str | Path, title: str = "") -> None:
-    """Kendall tau (mean ± std over seeds) against training size, one line per predictor."""
+def plot_kendall_tau(
+    summary: pd.DataFrame, path: str | Path, title: str = "", *, references: str | None = None
+) -> None:
+    """Kendall tau (mean ± std over seeds) against training size, one line per predictor;
+    predictors whose name starts with ``references`` (e.g. untrained proxies) as thin dashed
+    lines without error bars."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(6, 4))
+    fig, ax = plt.subplots(figsize=(7, 4.5))
     for name, group in summary.groupby("predictor", sort=False):
+        reference = references is not None and str(name).startswith(references)
         ax.errorbar(
             group["train_size"],
             group["kendall_tau_mean"],
-            yerr=group["kendall_tau_std"].fillna(0),
-            marker="o",
+            yerr=None if reference else group["kendall_tau_std"].fillna(0),
+            marker=None if reference else "o",
+            linestyle="--" if reference else "-",
+            linewidth=1 if reference else 2,
             capsize=3,
             label=name,
         )
@@ -48,8 +56,15 @@ def plot_kendall_tau(summary: pd.DataFrame, path: str | Path, title: str = "") -
     ax.set_ylabel("Kendall tau on the test set")
     ax.set_title(title)
     ax.grid(alpha=0.3)
-    ax.legend()
+    ax.legend(fontsize=7, ncol=2)
     fig.tight_layout()
+    save_figure(fig, path)
+
+
+def save_figure(fig: Any, path: str | Path) -> None:
+    """Write ``fig`` atomically (format from the suffix, PNG by default) and close it."""
+    import matplotlib.pyplot as plt
+
     with atomic_path(path) as tmp:
         fig.savefig(tmp, format=Path(path).suffix.lstrip(".") or "png", dpi=120)
     plt.close(fig)
