@@ -86,6 +86,9 @@ def generate_table(
         "C": C,
         "N": N,
         "torch": torch.__version__,
+        # what trained the rows already there, until this run trains a group
+        "device": done.attrs.get("device"),
+        "bf16": done.attrs.get("bf16"),
         "seconds": float(done.attrs.get("seconds", 0.0)),
     }
     groups = [todo[i : i + group_size] for i in range(0, len(todo), group_size)]
@@ -137,5 +140,7 @@ def _finished(
             "choose another --out to start a new table"
         )
     frame = table.frame
-    frame.attrs["seconds"] = made.get("seconds", 0.0)
+    frame.attrs.update(
+        seconds=made.get("seconds", 0.0), device=made.get("device"), bf16=made.get("bf16")
+    )
     return frame

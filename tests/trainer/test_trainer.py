@@ -130,6 +130,9 @@ def test_generate_table_resumes_and_refuses_another_run(tmp_path):
     assert sorted(table.archs) == sorted(archs) and len(load_table(out)) == 5
     made = load_table(out).provenance
     assert made["protocol"]["name"] == "tiny" and made["seconds"] > 0 and made["C"] == 4
+    assert made["device"] and made["bf16"] is False
+    # a run with nothing left to train keeps the record of what trained the rows
+    assert _generate(out, archs).provenance["device"] == made["device"]
     with pytest.raises(BenchmarkFormatError, match="another run"):
         _generate(out, archs, seed=1)
 
