@@ -91,20 +91,17 @@ class DefaultPredictor(ArchPredictor):
 
     def fit(self, X: Sequence[str], y: Sequence[float]) -> DefaultPredictor:
         """Fit on architecture strings ``X`` and targets ``y``."""
-        archs = as_archs(X)
-        features = self._features(archs, fitting=True)
-        y = check_target(y, len(features))
         if not isinstance(self.isomorphs, int | np.integer) or self.isomorphs < 1:
             raise ValueError(f"isomorphs must be a positive integer, got {self.isomorphs!r}")
-        weight = None
-        if self.isomorphs > 1:
-            codes, owner, weight = isomorphic_copies(
-                self.space_, self.space_.codes(archs), self.isomorphs
-            )
-            features = self._encoder().encode(self.space_, self.space_.archs_from_codes(codes))
-            y = y[owner]
+        archs = as_archs(X)
+        y = check_target(y, len(archs))
+        # each cell and up to isomorphs - 1 of its isomorphic copies, encoded once
+        codes, owner, weight = isomorphic_copies(
+            self.space_, self.space_.codes(archs), self.isomorphs
+        )
+        features = self._features(self.space_.archs_from_codes(codes), fitting=True)
         self.model_ = self._booster()
-        self.model_._fit(features, y, sample_weight=weight)
+        self.model_._fit(features, y[owner], sample_weight=weight)
         self.n_features_in_ = self.model_.n_features_in_ = features.shape[1]
         return self
 
