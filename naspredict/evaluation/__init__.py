@@ -5,6 +5,7 @@
 ...                    protocol="gates", train_sizes=[78, 781], seeds=range(5))  # doctest: +SKIP
 """
 
+from naspredict.evaluation._ceiling import NoNoiseEstimateError, noise_ceiling, table_noise_ceiling
 from naspredict.evaluation._compare import (
     PROXY_PREFIX,
     compare,
@@ -22,6 +23,7 @@ from naspredict.evaluation._report import markdown_table, plot_kendall_tau
 __all__ = [
     "PROTOCOLS",
     "PROXY_PREFIX",
+    "NoNoiseEstimateError",
     "ProtocolError",
     "Split",
     "compare",
@@ -29,6 +31,7 @@ __all__ = [
     "crossovers",
     "evaluate",
     "markdown_table",
+    "noise_ceiling",
     "plot_kendall_tau",
     "plot_predicted_vs_true",
     "precision_at_top",
@@ -36,5 +39,6 @@ __all__ = [
     "prediction_metrics",
     "proxy_values",
     "summarize",
+    "table_noise_ceiling",
     "target_values",
 ]

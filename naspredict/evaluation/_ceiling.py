@@ -1,0 +1,82 @@
+"""How well can any predictor rank a table? The ceiling set by training noise.
+
+A table that trained every cell of a space separately measured each isomorphism class several
+times (NB201: 15,625 cells, 6,466 classes). Copies of one network differ only by training
+noise, so their spread is that noise. A perfect predictor knows each class's mean accuracy
+and nothing of the noise of one run; the Kendall tau it reaches against measured values is
+the ceiling of every predictor on that table.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import stats
+
+from naspredict.benchmark_data import BenchmarkTable
+from naspredict.errors import NasPredictError
+from naspredict.evaluation._evaluate import target_values
+
+
+class NoNoiseEstimateError(NasPredictError, ValueError):
+    """The table holds too few independent measurements of isomorphic copies."""
+
+
+def noise_ceiling(
+    y: np.ndarray,
+    classes: np.ndarray,
+    rows: np.ndarray | None = None,
+    *,
+    neighbours: int = 500,
+    repeats: int = 5,
+    seed: int = 0,
+) -> float:
+    """Kendall tau of the class means against themselves plus training noise, on ``rows``.
+
+    A cell's noise is drawn from the residuals (around their class means, corrected for the
+    mean's own share of them) of the ``neighbours`` copies whose class means are nearest its
+    own, since networks that train badly vary differently from good ones. A class measured
+    once has its one value as its mean, which widens the spread of the means a little: the
+    estimate errs high, so a target above it cannot be met.
+
+    Parameters
+    ----------
+    y : array of float
+        Measured target of each cell.
+    classes : array of int
+        Isomorphism class of each cell.
+    rows : array of int, optional
+        Positions to rank (a test set); all cells if None.
+    neighbours, repeats, seed : int
+        Copies whose residuals give a cell's noise, noise draws averaged, and their seed.
+    """
+    y = np.asarray(y, dtype=np.float64)
+    _, inverse, counts = np.unique(classes, return_inverse=True, return_counts=True)
+    means = np.bincount(inverse, weights=y) / counts
+    mean, count = means[inverse], counts[inverse]
+    copies = count > 1
+    residuals = (y - mean)[copies] * np.sqrt(count[copies] / (count[copies] - 1))
+    if copies.sum() < neighbours or not np.any(residuals):
+        raise NoNoiseEstimateError(
+            f"the table has fewer than {neighbours} independent measurements of isomorphic "
+            "copies to estimate training noise from (a table filled in from one run per "
+            "class has none)"
+        )
+    order = np.argsort(mean[copies], kind="stable")
+    levels, residuals = mean[copies][order], residuals[order]
+
+    truth = mean if rows is None else mean[np.asarray(rows)]
+    first = np.clip(np.searchsorted(levels, truth) - neighbours // 2, 0, len(levels) - neighbours)
+    rng = np.random.default_rng(seed)
+    taus = []
+    for _ in range(repeats):
+        noise = residuals[first + rng.integers(0, neighbours, len(truth))]
+        taus.append(stats.kendalltau(truth, truth + noise).statistic)
+    return float(np.mean(taus))
+
+
+def table_noise_ceiling(
+    table: BenchmarkTable, target: str, rows: np.ndarray | None = None, **kwargs: int
+) -> float:
+    """:func:`noise_ceiling` of ``table``'s ``target`` over its isomorphism classes."""
+    y = target_values(table, target)
+    return noise_ceiling(y, table.space.class_ids[table.codes], rows, **kwargs)

@@ -1,0 +1,53 @@
+"""The noise ceiling: what a perfect predictor of each isomorphism class reaches."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy.stats import kendalltau
+
+from naspredict.benchmark_data import load_bundled_table, load_table
+from naspredict.evaluation import NoNoiseEstimateError, noise_ceiling, table_noise_ceiling
+
+
+def _copies(noise: float, n_classes: int = 400, copies: int = 3) -> tuple[np.ndarray, ...]:
+    rng = np.random.default_rng(0)
+    classes = np.repeat(np.arange(n_classes), copies)
+    y = rng.uniform(0, 10, n_classes)[classes] + rng.normal(0, noise, len(classes))
+    return y, classes
+
+
+def test_more_noise_lowers_the_ceiling():
+    ceilings = [noise_ceiling(*_copies(noise)) for noise in (0.01, 0.5, 2.0)]
+    assert ceilings[0] > 0.99
+    assert ceilings[0] > ceilings[1] > ceilings[2] > 0
+
+
+def test_ceiling_matches_the_tau_of_the_true_means():
+    rng = np.random.default_rng(1)
+    classes = np.repeat(np.arange(2000), 2)
+    truth = rng.uniform(0, 10, 2000)[classes]
+    y = truth + rng.normal(0, 1.0, len(classes))
+    exact = kendalltau(truth, y).statistic
+    assert noise_ceiling(y, classes) == pytest.approx(exact, abs=0.03)
+
+
+def test_rows_restrict_the_ranking():
+    y, classes = _copies(0.5)
+    good = np.flatnonzero(y > np.median(y))
+    assert noise_ceiling(y, classes, good) < noise_ceiling(y, classes)
+
+
+def test_copies_filled_in_from_one_run_give_no_estimate():
+    with pytest.raises(NoNoiseEstimateError, match="independent measurements"):
+        table_noise_ceiling(load_bundled_table("nb201_fashion-mnist"), "valid_acc_2ep")
+
+
+def test_nb201_ceilings(shared):
+    """NB201 trained every cell on its own: cifar100's copies disagree more than
+    cifar10-valid's, so its ceiling is lower; both lie well above published predictors."""
+    ceilings = {
+        d: table_noise_ceiling(load_table(shared / "nb201" / f"nb201_{d}.csv"), "valid_acc_200ep")
+        for d in ("cifar10-valid", "cifar100")
+    }
+    assert 0.93 < ceilings["cifar100"] < ceilings["cifar10-valid"] < 0.97
