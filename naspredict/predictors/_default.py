@@ -1,9 +1,10 @@
-"""The default predictor: gradient-boosted trees on structure plus zero-cost features.
+"""The default predictor: tree ensembles on structure plus zero-cost features.
 
-Chosen by measurement (``benchmarks/headline.py``; NB201 ``gates`` and ``naslib``): XGBoost
-regression on one-hot + GRAF-style graph features + every zero-cost score of the cell ranks
-better than each feature set alone, and better than rank targets, random forests, extra trees
-or rank-averaged ensembles of them. Training on every isomorphic copy of each training cell
+Chosen by measurement (``benchmarks/headline.py``; NB201 ``gates`` and ``naslib``): on
+one-hot + GRAF-style graph features + every zero-cost score of the cell, the mean of XGBoost
+regression and extremely randomised trees ranks better than either alone, a random forest,
+rank targets or any one feature set (the random split points of extra trees interpolate more
+smoothly between few training cells). Training on every isomorphic copy of each training cell
 (up to 8, weighted so that each cell counts once) teaches the trees that the copies are one
 network.
 """
@@ -15,6 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
+from sklearn.ensemble import ExtraTreesRegressor
 
 from naspredict.benchmark_data import bundled_scores
 from naspredict.encodings import Concat, Encoder, GraphFeatures, OneHot, ZeroCostFeatures
@@ -36,10 +38,16 @@ _BOOSTER = (
     "random_state",
     "n_jobs",
 )
+#: Share of the features each extremely randomised split draws from.
+_EXTRA_TREES_FEATURES = 0.5
+#: Rows (cells times copies) each extremely randomised tree is grown on at most; beyond this
+#: every tree draws a bootstrap sample this large, which keeps large training sets fast.
+_EXTRA_TREES_ROWS = 4_000
 
 
 class DefaultPredictor(ArchPredictor):
-    """XGBoost on one-hot + graph features + zero-cost scores; what ``naspredict fit`` uses.
+    """XGBoost and extremely randomised trees on one-hot + graph features + zero-cost
+    scores, averaged; what ``naspredict fit`` uses.
 
     The zero-cost scores come from ``proxy_scores`` or, with none given, from the scores
     naspredict ships for the space. Where neither exists the predictor falls back to the
@@ -56,6 +64,9 @@ class DefaultPredictor(ArchPredictor):
         Train on up to this many isomorphic copies of each training cell (itself included;
         1: the cell alone), with weights that sum to one per cell. More copies take longer
         and rank no better (NB201).
+    extra_trees : int
+        Extremely randomised trees (scikit-learn's ``ExtraTreesRegressor``) whose prediction
+        is averaged with the boosted trees'; 0: the boosted trees alone.
     n_estimators, max_depth, learning_rate, subsample, colsample_bytree, min_child_weight,
     reg_lambda, random_state, n_jobs : see :class:`XGBPredictor`.
     """
@@ -66,11 +77,12 @@ class DefaultPredictor(ArchPredictor):
         space: str = "nb201",
         proxy_scores: str | None = None,
         isomorphs: int = 8,
+        extra_trees: int = 300,
         n_estimators: int = 500,
         max_depth: int = 6,
         learning_rate: float = 0.05,
         subsample: float = 0.8,
-        colsample_bytree: float = 0.8,
+        colsample_bytree: float = 0.5,
         min_child_weight: float = 1.0,
         reg_lambda: float = 1.0,
         random_state: int = 0,
@@ -79,6 +91,7 @@ class DefaultPredictor(ArchPredictor):
         self.space = space
         self.proxy_scores = proxy_scores
         self.isomorphs = isomorphs
+        self.extra_trees = extra_trees
         self.n_estimators = n_estimators
         self.max_depth = max_depth
         self.learning_rate = learning_rate
@@ -93,6 +106,8 @@ class DefaultPredictor(ArchPredictor):
         """Fit on architecture strings ``X`` and targets ``y``."""
         if not isinstance(self.isomorphs, int | np.integer) or self.isomorphs < 1:
             raise ValueError(f"isomorphs must be a positive integer, got {self.isomorphs!r}")
+        if not isinstance(self.extra_trees, int | np.integer) or self.extra_trees < 0:
+            raise ValueError(f"extra_trees must be an integer >= 0, got {self.extra_trees!r}")
         archs = as_archs(X)
         y = check_target(y, len(archs))
         # each cell and up to isomorphs - 1 of its isomorphic copies, encoded once
@@ -103,7 +118,23 @@ class DefaultPredictor(ArchPredictor):
         self.model_ = self._booster()
         self.model_._fit(features, y[owner], sample_weight=weight)
         self.n_features_in_ = self.model_.n_features_in_ = features.shape[1]
+        self.train_codes_, self.train_y_, self.train_weight_ = codes, y[owner], weight
+        self.extra_ = self._fit_extra_trees(features)
         return self
+
+    def _fit_extra_trees(self, features: np.ndarray) -> ExtraTreesRegressor | None:
+        if self.extra_trees == 0:
+            return None
+        many = len(features) > _EXTRA_TREES_ROWS
+        model = ExtraTreesRegressor(
+            n_estimators=self.extra_trees,
+            max_features=_EXTRA_TREES_FEATURES,
+            bootstrap=many,
+            max_samples=_EXTRA_TREES_ROWS if many else None,
+            random_state=self.random_state,
+            n_jobs=self.n_jobs,
+        )
+        return model.fit(features, self.train_y_, sample_weight=self.train_weight_)
 
     def _encoder(self) -> Encoder:
         structure = Concat((OneHot(), GraphFeatures()))
@@ -124,15 +155,30 @@ class DefaultPredictor(ArchPredictor):
         return XGBPredictor(space=self.space, encoding="precomputed", **params)
 
     def _predict(self, features: np.ndarray) -> np.ndarray:
-        return self.model_._predict(features)
+        boosted = self.model_._predict(features)
+        if self.extra_ is None:
+            return boosted
+        return (boosted + self.extra_.predict(features)) / 2
 
     def _save_state(self, directory: Path) -> None:
         self.model_._save_state(directory)
+        np.savez(
+            directory / "training.npz",
+            codes=self.train_codes_,
+            y=self.train_y_,
+            weight=self.train_weight_,
+        )
 
     def _load_state(self, directory: Path) -> None:
         self.model_ = self._booster()
         self.model_._load_state(directory)
         self.n_features_in_ = self.model_.n_features_in_
+        # the extremely randomised trees are re-grown (deterministically) from the training set
+        with np.load(directory / "training.npz", allow_pickle=False) as data:
+            self.train_codes_, self.train_y_ = data["codes"], data["y"]
+            self.train_weight_ = data["weight"]
+        features = self._features(self.space_.archs_from_codes(self.train_codes_))
+        self.extra_ = self._fit_extra_trees(features)
 
 
 def isomorphic_copies(

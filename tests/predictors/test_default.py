@@ -17,7 +17,7 @@ from naspredict.predictors import (
     save_predictor,
     tune,
 )
-from naspredict.predictors._default import isomorphic_copies
+from naspredict.predictors._default import _EXTRA_TREES_ROWS, isomorphic_copies
 from naspredict.spaces import get_space
 
 
@@ -62,6 +62,36 @@ def test_isomorphic_copies_cover_each_class_once_per_cell():
     for i, code in enumerate(codes):
         mine = copies[owner == i]
         assert code in mine and len(mine) == min(3, (classes == classes[code]).sum())
+
+
+def test_boosted_and_extra_trees_are_averaged(nb201):
+    archs = nb201["test"][0][:200]
+    both = DefaultPredictor(proxy_scores=nb201["scores"], n_estimators=50, extra_trees=20)
+    both.fit(*nb201["train"])
+    boosted = both.model_._predict(both._features(archs))
+    extra = both.extra_.predict(both._features(archs))
+    np.testing.assert_allclose(both.predict(archs), (boosted + extra) / 2, rtol=1e-6)
+    alone = DefaultPredictor(proxy_scores=nb201["scores"], n_estimators=50, extra_trees=0)
+    alone.fit(*nb201["train"])
+    assert alone.extra_ is None
+    np.testing.assert_allclose(alone.predict(archs), boosted, rtol=1e-6)
+
+
+def test_large_training_sets_grow_extra_trees_on_bounded_samples():
+    space = get_space("nb201")
+    archs = space.sample(np.random.default_rng(2), 1200, replace=False)
+    y = np.random.default_rng(3).uniform(0, 100, 1200)
+    model = DefaultPredictor(space="nb201", n_estimators=5, extra_trees=3).fit(archs, y)
+    assert len(model.train_y_) > _EXTRA_TREES_ROWS
+    assert model.extra_.bootstrap and model.extra_.max_samples == _EXTRA_TREES_ROWS
+
+
+@pytest.mark.parametrize("bad", [-1, 2.5, "many"])
+def test_extra_trees_must_be_a_count(bad):
+    with pytest.raises(ValueError, match="extra_trees"):
+        DefaultPredictor(extra_trees=bad).fit(
+            ["|nor_conv_3x3~0|+|none~0|none~1|+|none~0|none~1|none~2|"], [1.0]
+        )
 
 
 def test_without_scores_it_falls_back_to_structure_with_a_warning(monkeypatch, tmp_path, caplog):
