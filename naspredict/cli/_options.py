@@ -44,9 +44,10 @@ def add_proxy_scores_option(parser: argparse.ArgumentParser) -> None:
         "--proxy-scores",
         metavar="TABLE",
         help="zero-cost scores (a `naspredict proxies` file or any table with arch and proxy "
-        "columns): features of the default predictor (a cell it lacks takes an isomorphic "
-        "cell's scores, else the nearest scored cell's), values of zc:PROXY predictors. "
-        "Default: the scores naspredict ships for the space, if any",
+        "columns): features of the default predictor beside the scores naspredict ships for "
+        "the space (a cell the table lacks takes an isomorphic cell's scores, else the "
+        "nearest scored cell's), and the values of zc:PROXY predictors, which otherwise take "
+        "the shipped scores",
     )
 
 

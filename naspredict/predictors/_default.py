@@ -49,8 +49,8 @@ class DefaultPredictor(ArchPredictor):
     """XGBoost and extremely randomised trees on one-hot + graph features + zero-cost
     scores, averaged; what ``naspredict fit`` uses.
 
-    The zero-cost scores come from ``proxy_scores`` or, with none given, from the scores
-    naspredict ships for the space. Where neither exists the predictor falls back to the
+    The zero-cost scores are those naspredict ships for the space and those of
+    ``proxy_scores``, side by side. Where neither exists the predictor falls back to the
     structure-only features and says so in a warning; ``features_`` tells which were used.
 
     Parameters
@@ -59,7 +59,7 @@ class DefaultPredictor(ArchPredictor):
         Search space.
     proxy_scores : str, optional
         Path of a table with ``arch`` and proxy columns (``naspredict proxies`` output or,
-        for NB201, NAS-Bench-Suite-Zero's scores); None: the bundled scores of the space.
+        for NB201, NAS-Bench-Suite-Zero's scores), used beside the bundled scores.
     isomorphs : int
         Train on up to this many isomorphic copies of each training cell (itself included;
         1: the cell alone), with weights that sum to one per cell. More copies take longer
@@ -138,7 +138,10 @@ class DefaultPredictor(ArchPredictor):
 
     def _encoder(self) -> Encoder:
         structure = Concat((OneHot(), GraphFeatures()))
-        if self.proxy_scores is None and bundled_scores(self.space_) is None:
+        scores = [] if bundled_scores(self.space_) is None else [ZeroCostFeatures()]
+        if self.proxy_scores is not None:
+            scores.append(ZeroCostFeatures(self.proxy_scores))
+        if not scores:
             if getattr(self, "features_", None) != "structure":
                 logger.warning(
                     "no zero-cost scores for %s (none given, none bundled): the default "
@@ -148,7 +151,7 @@ class DefaultPredictor(ArchPredictor):
             self.features_ = "structure"
             return structure
         self.features_ = "structure+zero-cost"
-        return Concat((structure, ZeroCostFeatures(self.proxy_scores)))
+        return Concat((structure, *scores))
 
     def _booster(self) -> XGBPredictor:
         params = {name: getattr(self, name) for name in _BOOSTER}

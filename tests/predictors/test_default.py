@@ -9,6 +9,7 @@ import pytest
 from scipy.stats import kendalltau
 
 from naspredict.benchmark_data import _bundled, load_table
+from naspredict.encodings import Concat, GraphFeatures, OneHot, ZeroCostFeatures
 from naspredict.evaluation import PROTOCOLS
 from naspredict.predictors import (
     DefaultPredictor,
@@ -111,6 +112,18 @@ def test_bundled_scores_are_used_by_default():
     archs = space.sample(np.random.default_rng(0), 40, replace=False)
     model = DefaultPredictor(space="tnb101-micro", n_estimators=20).fit(archs, np.arange(40.0))
     assert model.features_ == "structure+zero-cost"
+
+
+def test_given_scores_join_the_bundled_ones(nb201):
+    space = get_space("nb201")
+    archs = nb201["train"][0]
+    model = DefaultPredictor(proxy_scores=nb201["scores"], n_estimators=10, extra_trees=2)
+    model.fit(*nb201["train"])
+    structure = Concat((OneHot(), GraphFeatures())).encode(space, archs).shape[1]
+    bundled = ZeroCostFeatures().encode(space, archs).shape[1]
+    given = ZeroCostFeatures(nb201["scores"]).encode(space, archs).shape[1]
+    assert given == 13 and bundled >= 3
+    assert model.n_features_in_ == structure + bundled + given
 
 
 def test_saved_with_its_scores_file(nb201, tmp_path):
