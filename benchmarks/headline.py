@@ -21,7 +21,13 @@ import pandas as pd
 
 from naspredict._io import atomic_path, read_jsonl, write_json
 from naspredict.benchmark_data import bundled_scores_path, load_table
-from naspredict.evaluation import evaluate, summarize
+from naspredict.evaluation import (
+    PROTOCOLS,
+    NoNoiseEstimateError,
+    evaluate,
+    summarize,
+    table_noise_ceiling,
+)
 from naspredict.predictors import make_predictor
 
 ROOT = Path(__file__).resolve().parent
@@ -112,6 +118,21 @@ def run(args: argparse.Namespace) -> None:
     write(" ".join(["python", "benchmarks/headline.py", *sys.argv[1:]]))
 
 
+def ceiling(setting: dict, seeds: list[int]) -> float | None:
+    """The noise ceiling of the setting's test sets (mean over ``seeds``); None where the
+    table has no isomorphic copies trained apart to estimate the noise from."""
+    table = load_table(setting["path"])
+    split = PROTOCOLS.get(setting["protocol"])
+    try:
+        values = [
+            table_noise_ceiling(table, setting["target"], split(table, setting["size"], s).test)
+            for s in seeds
+        ]
+    except NoNoiseEstimateError:
+        return None
+    return sum(values) / len(values)
+
+
 def rows() -> list[dict]:
     """One row per setting with its finished runs: ours (mean ± std) beside published."""
     out = []
@@ -123,6 +144,7 @@ def rows() -> list[dict]:
         if runs.empty:
             continue
         summary = summarize(runs).iloc[0]
+        noise = ceiling(setting, sorted(runs["seed"].unique().tolist()))
         tau = summary["kendall_tau_mean"]
         out.append(
             {
@@ -138,8 +160,11 @@ def rows() -> list[dict]:
                 "published": setting["published"],
                 "goal": setting["goal"],
                 "met": bool(tau >= setting["goal"]),
-                "proxy_scores": setting["scores"]
-                or bundled_scores_path(setting["name"].split("/")[0]).name,
+                "noise_ceiling": noise,
+                "proxy_scores": [
+                    bundled_scores_path(setting["name"].split("/")[0]).name,
+                    *([Path(setting["scores"]).name] if setting["scores"] else []),
+                ],
             }
         )
     return out
@@ -150,11 +175,12 @@ def write(command: str) -> None:
     result = {
         "command": command,
         "machine": {"platform": platform.platform(), "processor": platform.processor()},
-        "predictor": "default (XGBoost on one-hot + graph features + zero-cost scores)",
+        "predictor": "default (XGBoost and extra trees on one-hot + graph features + "
+        "zero-cost scores)",
         "rows": rows(),
         "bundled_scores": {
             space: json.loads(bundled_scores_path(space).with_suffix(".json").read_text())
-            for space in ("tnb101-micro", "tnb101-macro")
+            for space in ("nb201", "tnb101-micro", "tnb101-macro")
             if bundled_scores_path(space).with_suffix(".json").is_file()
         },
     }
@@ -173,22 +199,27 @@ def markdown(result: dict) -> str:
         "",
         "Kendall tau on the test set, mean ± std over seeds; precision@top-1 % of the test set. "
         "`gates`: train on a seeded permutation's first n of 7,813, test on its last 7,772; "
-        "`naslib`: a random test set of 200. Zero-cost features: NB201 uses "
+        "`naslib`: a random test set of 200. Ceiling: the Kendall tau that a perfect predictor "
+        "of each isomorphism class's mean would reach on the same test sets, given the "
+        "training noise between isomorphic copies that the table trained apart "
+        "(`naspredict.evaluation.noise_ceiling`; an estimate that errs high; '-' where the "
+        "space has no such copies). Zero-cost features: naspredict's bundled scores "
+        "(`naspredict/benchmark_data/bundled/`, below) everywhere, and on NB201 also "
         "NAS-Bench-Suite-Zero's scores (CIFAR-10 minibatch) for both cifar10-valid and "
-        "cifar100; TransNAS-Bench-101 uses naspredict's bundled scores "
-        "(`naspredict/benchmark_data/bundled/`). Goal: issue #5's target. Machine: "
+        "cifar100. Goal: issue #5's target. Machine: "
         f"{result['machine']['platform']}; fit seconds are upper bounds (shared cores).",
         "",
-        "| setting | target | protocol | n | ours | prec@1% | published | goal | met | seeds "
-        "| fit s |",
-        "|---" * 11 + "|",
+        "| setting | target | protocol | n | ours | prec@1% | published | goal | met | ceiling "
+        "| seeds | fit s |",
+        "|---" * 12 + "|",
     ]
     for r in result["rows"]:
         std = "" if pd.isna(r["kendall_tau_std"]) else f" ± {r['kendall_tau_std']:.3f}"
+        noise = "-" if r["noise_ceiling"] is None else f"{r['noise_ceiling']:.3f}"
         lines.append(
             f"| {r['setting']} | {r['target']} | {r['protocol']} | {r['train_size']} "
             f"| {r['kendall_tau']:.3f}{std} | {r['precision_top1%']:.2f} | {r['published']} "
-            f"| {r['goal']} | {'yes' if r['met'] else 'no'} | {r['seeds']} "
+            f"| {r['goal']} | {'yes' if r['met'] else 'no'} | {noise} | {r['seeds']} "
             f"| {r['fit_seconds']:.1f} |"
         )
     lines.append("")
