@@ -28,6 +28,7 @@ import pandas as pd
 from naspredict._io import write_json
 from naspredict.benchmark_data import BenchmarkTable, bundled_scores, bundled_scores_path
 from naspredict.predictors.zero_cost import read_scores
+from naspredict.spaces import SearchSpace
 
 #: Settings that every proxy of one bundled file shares.
 SHARED_SETTINGS = ("space", "data", "data_seed", "resolution", "num_classes")
@@ -95,7 +96,9 @@ def bundle(paths: list[Path], *, partial: bool = False, add: bool = False) -> Pa
     return out
 
 
-def _join_bundled(space, small: pd.DataFrame, record: dict) -> tuple[pd.DataFrame, dict]:
+def _join_bundled(
+    space: SearchSpace, small: pd.DataFrame, record: dict
+) -> tuple[pd.DataFrame, dict]:
     """The bundled scores of ``space`` with the proxies of ``small`` joined by class."""
     path = bundled_scores_path(space)
     if not path.is_file():
