@@ -66,6 +66,7 @@ def run(args: argparse.Namespace) -> None:
     from naspredict.evaluation import (
         PROTOCOLS,
         PROXY_PREFIX,
+        NoNoiseEstimateError,
         ProtocolError,
         compare,
         crossover_markdown,
@@ -75,6 +76,7 @@ def run(args: argparse.Namespace) -> None:
         plot_predicted_vs_true,
         predicted_and_true,
         summarize,
+        table_noise_ceiling,
     )
     from naspredict.predictors import make_predictor
 
@@ -114,6 +116,23 @@ def run(args: argparse.Namespace) -> None:
         f"{markdown_table(summary, COMPARE_METRICS)}\nOvertakes at (proxy's mean Kendall tau):\n\n"
         f"{crossover_markdown(crossings)}"
     )
+    try:  # the test sets of the smallest training size, one per seed
+        ceiling = (
+            sum(
+                table_noise_ceiling(
+                    table, args.target, split_of(table, min(args.train_sizes), s).test
+                )
+                for s in range(args.seeds)
+            )
+            / args.seeds
+        )
+    except NoNoiseEstimateError:
+        ceiling = None
+    else:
+        text += (
+            f"\nNoise ceiling: {ceiling:.3f} (the Kendall tau of a perfect predictor of each "
+            "isomorphism class, given the training noise between isomorphic copies)\n"
+        )
     print(text, end="")
     if not args.json:
         return
@@ -129,6 +148,7 @@ def run(args: argparse.Namespace) -> None:
             "proxy_scores": str(args.proxy_scores or bundled_scores_path(table.space)),
             "summary": summary.to_dict(orient="records"),
             "overtakes": crossings.to_dict(orient="records"),
+            "noise_ceiling": ceiling,
             "runs": runs.to_dict(orient="records"),
         },
     )

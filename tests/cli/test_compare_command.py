@@ -49,6 +49,7 @@ def test_compare_writes_report_plots_and_resumes(paths, tmp_path, capsys):
         (p, z) for p in ("default", "linear") for z in ("zc:synflow", "zc:jacov")
     }
     assert overtakes[("default", "zc:synflow")] in (20, 78)
+    assert 0.9 < result["noise_ceiling"] < 1 and "Noise ceiling: 0.9" in text
     assert "| default |" in (tmp_path / "cmp" / "c.md").read_text()
     for name in ("c.png", "c.scatter.png"):
         assert (tmp_path / "cmp" / name).stat().st_size > 1000
