@@ -10,9 +10,9 @@ import pandas as pd
 from naspredict._io import atomic_path, write_json
 from naspredict.benchmark_data import load_table
 from naspredict.cli._options import (
+    add_protocol_options,
     add_proxy_scores_option,
     add_table_options,
-    int_list,
     name_list,
     proxy_params,
 )
@@ -31,9 +31,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         help="comma-separated predictor names (NAME@ENCODING allowed; 'default' is what "
         "`naspredict fit` uses)",
     )
-    parser.add_argument("--protocol", default="gates", help="gates, naslib, tnasp or unique")
-    parser.add_argument("--train-sizes", type=int_list, default=[78, 390, 781, 3906])
-    parser.add_argument("--seeds", type=int, default=5, help="number of seeds (0..N-1)")
+    add_protocol_options(parser)
     add_proxy_scores_option(parser)
     parser.add_argument(
         "--json",

@@ -38,6 +38,13 @@ def add_table_options(parser: argparse.ArgumentParser, *, target: bool = True) -
         )
 
 
+def add_protocol_options(parser: argparse.ArgumentParser) -> None:
+    """``--protocol``, ``--train-sizes`` and ``--seeds`` of a predictor evaluation."""
+    parser.add_argument("--protocol", default="gates", help="gates, naslib, tnasp or unique")
+    parser.add_argument("--train-sizes", type=int_list, default=[78, 390, 781, 3906])
+    parser.add_argument("--seeds", type=int, default=5, help="number of seeds (0..N-1)")
+
+
 def add_proxy_scores_option(parser: argparse.ArgumentParser) -> None:
     """``--proxy-scores TABLE``: zero-cost scores for the default predictor (and zc:PROXY)."""
     parser.add_argument(
