@@ -15,18 +15,18 @@ import json
 import platform
 import sys
 import time
+from functools import cache
 from pathlib import Path
 
 import pandas as pd
 
 from naspredict._io import atomic_path, read_jsonl, write_json
-from naspredict.benchmark_data import bundled_scores_path, load_table
+from naspredict.benchmark_data import BenchmarkTable, bundled_scores_path, load_table
 from naspredict.evaluation import (
-    PROTOCOLS,
     NoNoiseEstimateError,
     evaluate,
+    protocol_noise_ceiling,
     summarize,
-    table_noise_ceiling,
 )
 from naspredict.predictors import make_predictor
 
@@ -98,7 +98,7 @@ def run(args: argparse.Namespace) -> None:
     for setting in settings():
         if args.only and not any(o in setting["name"] for o in args.only):
             continue
-        table = load_table(setting["path"])
+        table = _table(setting["path"])
         model = make_predictor("default", space=table.space.name, proxy_scores=setting["scores"])
         start = time.perf_counter()
         evaluate(
@@ -121,16 +121,17 @@ def run(args: argparse.Namespace) -> None:
 def ceiling(setting: dict, seeds: list[int]) -> float | None:
     """The noise ceiling of the setting's test sets (mean over ``seeds``); None where the
     table has no isomorphic copies trained apart to estimate the noise from."""
-    table = load_table(setting["path"])
-    split = PROTOCOLS.get(setting["protocol"])
     try:
-        values = [
-            table_noise_ceiling(table, setting["target"], split(table, setting["size"], s).test)
-            for s in seeds
-        ]
+        return protocol_noise_ceiling(
+            _table(setting["path"]), setting["target"], setting["protocol"], setting["size"], seeds
+        )
     except NoNoiseEstimateError:
         return None
-    return sum(values) / len(values)
+
+
+@cache
+def _table(path: Path) -> BenchmarkTable:
+    return load_table(path)
 
 
 def rows() -> list[dict]:

@@ -14,9 +14,9 @@ from naspredict.benchmark_data import (
     score_columns,
 )
 from naspredict.cli._options import (
+    add_protocol_options,
     add_proxy_scores_option,
     add_table_options,
-    int_list,
     name_list,
     proxy_params,
 )
@@ -48,9 +48,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         help="comma-separated proxy columns of the scores (default: all of them)",
     )
     add_proxy_scores_option(parser)
-    parser.add_argument("--protocol", default="gates", help="gates, naslib, tnasp or unique")
-    parser.add_argument("--train-sizes", type=int_list, default=[78, 390, 781, 3906])
-    parser.add_argument("--seeds", type=int, default=5, help="number of seeds (0..N-1)")
+    add_protocol_options(parser)
     parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     parser.add_argument(
         "--json",
@@ -75,8 +73,8 @@ def run(args: argparse.Namespace) -> None:
         plot_kendall_tau,
         plot_predicted_vs_true,
         predicted_and_true,
+        protocol_noise_ceiling,
         summarize,
-        table_noise_ceiling,
     )
     from naspredict.predictors import make_predictor
 
@@ -117,14 +115,8 @@ def run(args: argparse.Namespace) -> None:
         f"{crossover_markdown(crossings)}"
     )
     try:  # the test sets of the smallest training size, one per seed
-        ceiling = (
-            sum(
-                table_noise_ceiling(
-                    table, args.target, split_of(table, min(args.train_sizes), s).test
-                )
-                for s in range(args.seeds)
-            )
-            / args.seeds
+        ceiling = protocol_noise_ceiling(
+            table, args.target, args.protocol, min(args.train_sizes), range(args.seeds)
         )
     except NoNoiseEstimateError:
         ceiling = None

@@ -5,7 +5,12 @@
 ...                    protocol="gates", train_sizes=[78, 781], seeds=range(5))  # doctest: +SKIP
 """
 
-from naspredict.evaluation._ceiling import NoNoiseEstimateError, noise_ceiling, table_noise_ceiling
+from naspredict.evaluation._ceiling import (
+    NoNoiseEstimateError,
+    noise_ceiling,
+    protocol_noise_ceiling,
+    table_noise_ceiling,
+)
 from naspredict.evaluation._compare import (
     PROXY_PREFIX,
     compare,
@@ -37,6 +42,7 @@ __all__ = [
     "precision_at_top",
     "predicted_and_true",
     "prediction_metrics",
+    "protocol_noise_ceiling",
     "proxy_values",
     "summarize",
     "table_noise_ceiling",

@@ -9,12 +9,15 @@ the ceiling of every predictor on that table.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 from scipy import stats
 
 from naspredict.benchmark_data import BenchmarkTable
 from naspredict.errors import NasPredictError
 from naspredict.evaluation._evaluate import target_values
+from naspredict.evaluation._protocols import PROTOCOLS
 
 
 class NoNoiseEstimateError(NasPredictError, ValueError):
@@ -80,3 +83,12 @@ def table_noise_ceiling(
     """:func:`noise_ceiling` of ``table``'s ``target`` over its isomorphism classes."""
     y = target_values(table, target)
     return noise_ceiling(y, table.space.class_ids[table.codes], rows, **kwargs)
+
+
+def protocol_noise_ceiling(
+    table: BenchmarkTable, target: str, protocol: str, train_size: int, seeds: Sequence[int]
+) -> float:
+    """:func:`table_noise_ceiling` of the test sets of ``protocol``, averaged over ``seeds``."""
+    split = PROTOCOLS.get(protocol)
+    values = [table_noise_ceiling(table, target, split(table, train_size, s).test) for s in seeds]
+    return float(np.mean(values))

@@ -7,7 +7,13 @@ import pytest
 from scipy.stats import kendalltau
 
 from naspredict.benchmark_data import load_bundled_table, load_table
-from naspredict.evaluation import NoNoiseEstimateError, noise_ceiling, table_noise_ceiling
+from naspredict.evaluation import (
+    PROTOCOLS,
+    NoNoiseEstimateError,
+    noise_ceiling,
+    protocol_noise_ceiling,
+    table_noise_ceiling,
+)
 
 
 def _copies(noise: float, n_classes: int = 400, copies: int = 3) -> tuple[np.ndarray, ...]:
@@ -51,3 +57,13 @@ def test_nb201_ceilings(shared):
         for d in ("cifar10-valid", "cifar100")
     }
     assert 0.93 < ceilings["cifar100"] < ceilings["cifar10-valid"] < 0.97
+
+
+def test_protocol_ceiling_averages_the_test_sets_of_its_seeds(shared):
+    table = load_table(shared / "nb201" / "nb201_cifar100.csv")
+    each = [
+        table_noise_ceiling(table, "valid_acc_200ep", PROTOCOLS.get("naslib")(table, 100, s).test)
+        for s in (0, 1)
+    ]
+    mean = protocol_noise_ceiling(table, "valid_acc_200ep", "naslib", 100, (0, 1))
+    assert mean == pytest.approx(np.mean(each))
