@@ -53,13 +53,18 @@ def add_proxy_scores_option(parser: argparse.ArgumentParser) -> None:
         help="zero-cost scores (a `naspredict proxies` file or any table with arch and proxy "
         "columns): features of the default predictor beside the scores naspredict ships for "
         "the space (a cell the table lacks takes an isomorphic cell's scores, else the "
-        "nearest scored cell's), and the values of zc:PROXY predictors, which otherwise take "
-        "the shipped scores",
+        "nearest scored cell's), pre-training labels of the -pretrained GNNs beside the "
+        "shipped ones, and the values of zc:PROXY predictors, which otherwise take the "
+        "shipped scores",
     )
+
+
+#: Predictors that use a scores file beside the bundled scores (as features or to pre-train).
+_TAKE_PROXY_SCORES = ("default", "gin-pretrained", "flow-pretrained")
 
 
 def proxy_params(name: str, scores: str | None) -> dict[str, str]:
     """Keyword arguments that give the predictor ``name`` the scores file, if it takes one."""
-    if scores is None or name.partition("@")[0] != "default":
+    if scores is None or name.partition("@")[0] not in _TAKE_PROXY_SCORES:
         return {}
     return {"proxy_scores": str(Path(scores).resolve())}

@@ -15,7 +15,7 @@ from naspredict.encodings.graf import GraphFeatures
 from naspredict.encodings.onehot import OneHot
 from naspredict.encodings.path import PathEncoding
 from naspredict.encodings.table_features import TableFeatures
-from naspredict.encodings.zero_cost import ZeroCostFeatures
+from naspredict.encodings.zero_cost import ZeroCostFeatures, all_zero_cost_features
 
 __all__ = [
     "ENCODERS",
@@ -26,6 +26,7 @@ __all__ = [
     "PathEncoding",
     "TableFeatures",
     "ZeroCostFeatures",
+    "all_zero_cost_features",
     "get_encoder",
 ]
 

@@ -19,6 +19,7 @@ from naspredict.benchmark_data import (
     score_columns,
 )
 from naspredict.encodings._base import Encoder
+from naspredict.encodings._concat import Concat
 from naspredict.encodings.graf import GraphFeatures
 from naspredict.errors import InvalidArchitectureError, MissingScoresError
 from naspredict.spaces import SearchSpace
@@ -77,6 +78,19 @@ class ZeroCostFeatures(Encoder):
 
     def __repr__(self) -> str:
         return f"ZeroCostFeatures(scores={self.scores!r})"
+
+
+def all_zero_cost_features(
+    space: SearchSpace, proxy_scores: str | None = None
+) -> ZeroCostFeatures | Concat | None:
+    """Every zero-cost score there is for ``space``: the bundled scores, if naspredict ships
+    any, and those of the table ``proxy_scores`` beside them; None when there are neither."""
+    parts = [] if bundled_scores(space) is None else [ZeroCostFeatures()]
+    if proxy_scores is not None:
+        parts.append(ZeroCostFeatures(proxy_scores))
+    if len(parts) < 2:
+        return parts[0] if parts else None
+    return Concat(tuple(parts))
 
 
 def _nearest(space: SearchSpace, missing: np.ndarray) -> np.ndarray:

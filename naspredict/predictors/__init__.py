@@ -6,8 +6,9 @@
 
 CLI names: ``default`` (:class:`DefaultPredictor`, XGBoost on structure and zero-cost
 features), ``xgb``, ``xgb-rank``, ``rf``, ``gp``, ``mlp``, ``linear``, ``gin``, ``flow`` (also
-``gnn``), and ``zc:PROXY`` for a zero-cost proxy (``zc:synflow``);
-``NAME@ENCODING`` picks the encoding (``xgb@onehot``).
+``gnn``), ``gin-pretrained`` and ``flow-pretrained`` (pre-trained on the zero-cost scores of
+every architecture of the space before fitting), and ``zc:PROXY`` for a zero-cost proxy
+(``zc:synflow``); ``NAME@ENCODING`` picks the encoding (``xgb@onehot``).
 """
 
 from __future__ import annotations
@@ -49,11 +50,16 @@ __all__ = [
 ]
 
 
-def _gnn(name: str) -> Callable[..., ArchPredictor]:
+#: Passes over the space's zero-cost scores of the ``-pretrained`` GNNs (measured in
+#: ``benchmarks/results/predictors.md``).
+PRETRAIN_EPOCHS = 30
+
+
+def _gnn(name: str, **defaults: Any) -> Callable[..., ArchPredictor]:
     def build(**params: Any) -> ArchPredictor:
         from naspredict.predictors import gnn  # torch-geometric loads only when asked for
 
-        return getattr(gnn, name)(**params)
+        return getattr(gnn, name)(**{**defaults, **params})
 
     return build
 
@@ -70,6 +76,8 @@ PREDICTORS.register("linear")(LinearPredictor)
 PREDICTORS.register("gin")(_gnn("GINPredictor"))
 PREDICTORS.register("flow")(_gnn("FlowPredictor"))
 PREDICTORS.register("gnn")(_gnn("FlowPredictor"))  # the best GNN, under the generic name
+PREDICTORS.register("gin-pretrained")(_gnn("GINPredictor", pretrain_epochs=PRETRAIN_EPOCHS))
+PREDICTORS.register("flow-pretrained")(_gnn("FlowPredictor", pretrain_epochs=PRETRAIN_EPOCHS))
 
 
 def _predictor_classes() -> dict[str, type[ArchPredictor]]:

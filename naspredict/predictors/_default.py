@@ -18,8 +18,13 @@ from pathlib import Path
 import numpy as np
 from sklearn.ensemble import ExtraTreesRegressor
 
-from naspredict.benchmark_data import bundled_scores
-from naspredict.encodings import Concat, Encoder, GraphFeatures, OneHot, ZeroCostFeatures
+from naspredict.encodings import (
+    Concat,
+    Encoder,
+    GraphFeatures,
+    OneHot,
+    all_zero_cost_features,
+)
 from naspredict.predictors._base import ArchPredictor, as_archs, check_target
 from naspredict.predictors._xgboost import XGBPredictor
 from naspredict.spaces import SearchSpace
@@ -138,10 +143,8 @@ class DefaultPredictor(ArchPredictor):
 
     def _encoder(self) -> Encoder:
         structure = Concat((OneHot(), GraphFeatures()))
-        scores = [] if bundled_scores(self.space_) is None else [ZeroCostFeatures()]
-        if self.proxy_scores is not None:
-            scores.append(ZeroCostFeatures(self.proxy_scores))
-        if not scores:
+        scores = all_zero_cost_features(self.space_, self.proxy_scores)
+        if scores is None:
             if getattr(self, "features_", None) != "structure":
                 logger.warning(
                     "no zero-cost scores for %s (none given, none bundled): the default "
@@ -151,7 +154,7 @@ class DefaultPredictor(ArchPredictor):
             self.features_ = "structure"
             return structure
         self.features_ = "structure+zero-cost"
-        return Concat((structure, *scores))
+        return Concat((structure, scores))
 
     def _booster(self) -> XGBPredictor:
         params = {name: getattr(self, name) for name in _BOOSTER}

@@ -88,3 +88,22 @@ def test_fit_uses_the_default_predictor_with_given_scores(paths, tmp_path, capsy
     fit = json.loads((tmp_path / "fit.json").read_text())
     assert fit["predictor"] == "default" and fit["params"]["proxy_scores"] == paths["scores"]
     assert "fitted default on 100 architectures" in capsys.readouterr().out
+
+
+def test_fit_pretrains_a_gnn_on_the_given_scores_too(shared, tmp_path, capsys):
+    table = shared / "tnb101" / "tnb101_macro_jigsaw.csv"
+    archs = [line.split(",")[1] for line in table.read_text().splitlines()[1:]]
+    scores = tmp_path / "scores.csv"
+    scores.write_text(
+        "arch,mine\n" + "".join(f"{a},{len(a) + i % 7}\n" for i, a in enumerate(archs))
+    )
+    argv = ["fit", str(table), "--target", "valid_final", "--train-size", "60"]
+    argv += ["--predictor", "gin-pretrained", "--proxy-scores", str(scores)]
+    argv += ["--out", str(tmp_path / "m"), "--json", str(tmp_path / "fit.json")]
+    assert main(argv) == 0
+    params = json.loads((tmp_path / "fit.json").read_text())["params"]
+    assert params["pretrain_epochs"] == 30 and params["proxy_scores"] == str(scores.resolve())
+    capsys.readouterr()
+    assert main(["predict", str(tmp_path / "m"), archs[0], archs[1]]) == 0
+    out = capsys.readouterr().out
+    assert archs[0] in out and archs[1] in out

@@ -22,6 +22,8 @@ FAST = {
     "gin": {"epochs": 5},
     "flow": {"epochs": 5},
     "gnn": {"epochs": 5},
+    "gin-pretrained": {"epochs": 5, "pretrain_epochs": 1, "hidden": 16},
+    "flow-pretrained": {"epochs": 5, "pretrain_epochs": 1, "hidden": 16},
 }
 
 

@@ -115,6 +115,21 @@ def stack_graphs(graphs: Sequence[Data]) -> list[GraphStack]:
     return stacks
 
 
+def to_device(stack: GraphStack, device: str) -> GraphStack:
+    """``stack`` with its tensors on ``device``."""
+    attr = None if stack.edge_attr is None else stack.edge_attr.to(device)
+    return GraphStack(stack.structure, stack.positions, stack.x.to(device), attr)
+
+
+def stacks_on(
+    graphs: Sequence[Data], targets: Tensor, device: str
+) -> tuple[list[GraphStack], list[Tensor]]:
+    """:func:`stack_graphs` of ``graphs`` moved to ``device``, with the rows of ``targets``
+    (``[n]`` or ``[n, k]``, one per graph) that belong to each stack."""
+    stacks = [to_device(s, device) for s in stack_graphs(graphs)]
+    return stacks, [targets[torch.from_numpy(s.positions)].to(device) for s in stacks]
+
+
 @lru_cache(maxsize=64)
 def batch_graph(structure: Structure, num_graphs: int, device: str = "cpu") -> BatchGraph:
     """The cached :class:`BatchGraph` of ``num_graphs`` copies of ``structure``."""

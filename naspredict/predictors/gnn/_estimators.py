@@ -15,12 +15,16 @@ from torch_geometric.data import Data
 from naspredict.encodings.graph import to_graphs
 from naspredict.errors import InvalidArchitectureError, UnknownNameError
 from naspredict.predictors._base import ArchPredictor, as_archs, check_target
-from naspredict.predictors.gnn._batching import GraphStack, stack_graphs
+from naspredict.predictors.gnn._batching import GraphStack, stack_graphs, stacks_on, to_device
 from naspredict.predictors.gnn._models import FlowRegressor, GINRegressor
+from naspredict.predictors.gnn._pretraining import HEAD_PREFIX, Pretraining, pretrained_weights
 from naspredict.predictors.gnn._training import LOSSES, TrainConfig, predict_stacks, train
 
 # Early stopping on fewer validation graphs than this stops on noise: train all epochs instead.
 _MIN_VALIDATION = 20
+# Pre-training passes over a whole space (thousands of graphs): larger batches than fitting,
+# at the default learning rate whatever the fine-tuning's.
+_PRETRAIN_BATCH, _PRETRAIN_LR = 256, 3e-3
 
 
 class _GNNPredictor(ArchPredictor):
@@ -50,6 +54,8 @@ class _GNNPredictor(ArchPredictor):
         random_state: int = 0,
         device: str = "cpu",
         warm_start: bool = False,
+        pretrain_epochs: int = 0,
+        proxy_scores: str | None = None,
     ) -> None:
         self.space = space
         self.kind = kind
@@ -65,6 +71,8 @@ class _GNNPredictor(ArchPredictor):
         self.random_state = random_state
         self.device = device
         self.warm_start = warm_start
+        self.pretrain_epochs = pretrain_epochs
+        self.proxy_scores = proxy_scores
 
     # -- public API -----------------------------------------------------------------------
 
@@ -89,6 +97,8 @@ class _GNNPredictor(ArchPredictor):
             torch.manual_seed(self.random_state)
             if not (self.warm_start and hasattr(self, "module_")):
                 self.module_ = self._build_module()
+                if self.pretrain_epochs:
+                    self._load_pretrained()
             train(
                 self.module_,
                 self._train_config(),
@@ -106,7 +116,7 @@ class _GNNPredictor(ArchPredictor):
         """
         self._check_fitted()
         graphs = self._graphs(X)
-        stacks = [self._to_device(s) for s in stack_graphs(graphs)]
+        stacks = [to_device(s, self.device) for s in stack_graphs(graphs)]
         scores = predict_stacks(self.module_, stacks, len(graphs), self.device)
         return scores.double().numpy() * self.y_std_ + self.y_mean_
 
@@ -136,10 +146,11 @@ class _GNNPredictor(ArchPredictor):
     def _check_params(self) -> None:
         if self.loss not in LOSSES:
             raise UnknownNameError(f"unknown loss {self.loss!r}; valid: {', '.join(LOSSES)}")
-        for name in ("hidden", "layers", "epochs", "batch_size", "patience"):
+        for name in ("hidden", "layers", "epochs", "batch_size", "patience", "pretrain_epochs"):
             value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
-                raise ValueError(f"{name} must be a positive integer, got {value!r}")
+            least = 0 if name == "pretrain_epochs" else 1
+            if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < least:
+                raise ValueError(f"{name} must be an integer >= {least}, got {value!r}")
         if not 0.0 <= self.val_fraction < 1.0:
             raise ValueError(f"val_fraction must lie in [0, 1), got {self.val_fraction!r}")
 
@@ -164,17 +175,33 @@ class _GNNPredictor(ArchPredictor):
             device=self.device,
         )
 
-    def _to_device(self, stack: GraphStack) -> GraphStack:
-        attr = None if stack.edge_attr is None else stack.edge_attr.to(self.device)
-        return GraphStack(stack.structure, stack.positions, stack.x.to(self.device), attr)
-
     def _subset(
         self, graphs: list[Data], target: torch.Tensor, members: list[int]
     ) -> tuple[list[GraphStack], list[torch.Tensor]]:
         """Stacks of ``graphs[members]`` on the device, with their targets."""
-        stacks = [self._to_device(s) for s in stack_graphs([graphs[i] for i in members])]
-        chosen = target[members]
-        return stacks, [chosen[torch.from_numpy(s.positions)].to(self.device) for s in stacks]
+        return stacks_on([graphs[i] for i in members], target[members], self.device)
+
+    def _load_pretrained(self) -> None:
+        """Give ``module_`` every weight but the head's from pre-training on zero-cost
+        scores (see :mod:`naspredict.predictors.gnn._pretraining`)."""
+        settings = Pretraining(
+            module_class=self.module_class,
+            space=self.space_.name,
+            kind=self.kind,
+            proxy_scores=None if self.proxy_scores is None else str(self.proxy_scores),
+            hidden=self.hidden,
+            layers=self.layers,
+            epochs=self.pretrain_epochs,
+            lr=_PRETRAIN_LR,
+            weight_decay=self.weight_decay,
+            batch_size=_PRETRAIN_BATCH,
+            random_state=self.random_state,
+            device=self.device,
+        )
+        missing, unexpected = self.module_.load_state_dict(
+            pretrained_weights(settings), strict=False
+        )
+        assert not unexpected and all(k.startswith(HEAD_PREFIX) for k in missing)
 
 
 class GINPredictor(_GNNPredictor):
@@ -212,6 +239,15 @@ class GINPredictor(_GNNPredictor):
     warm_start : bool
         Continue from the weights of the previous ``fit`` (as in scikit-learn): a search
         that refits on a growing set then trains a few epochs per refit, not from scratch.
+    pretrain_epochs : int
+        Before fitting, pre-train for this many passes over every architecture of the space
+        to predict its zero-cost scores (free labels; bundled and ``proxy_scores``), then
+        fine-tune with a fresh readout head; 0: no pre-training. Pre-training uses batches
+        of 256 at a learning rate of 3e-3; its weights are computed once per process for
+        each setting.
+    proxy_scores : str, optional
+        Path of a table of zero-cost scores (``naspredict proxies`` output) to pre-train on
+        beside those naspredict ships for the space.
     """
 
     module_class = GINRegressor
@@ -233,6 +269,8 @@ class GINPredictor(_GNNPredictor):
         random_state: int = 0,
         device: str = "cpu",
         warm_start: bool = False,
+        pretrain_epochs: int = 0,
+        proxy_scores: str | None = None,
     ) -> None:
         super().__init__(
             space=space,
@@ -249,6 +287,8 @@ class GINPredictor(_GNNPredictor):
             random_state=random_state,
             device=device,
             warm_start=warm_start,
+            pretrain_epochs=pretrain_epochs,
+            proxy_scores=proxy_scores,
         )
 
 
@@ -289,6 +329,15 @@ class FlowPredictor(_GNNPredictor):
     warm_start : bool
         Continue from the weights of the previous ``fit`` (as in scikit-learn): a search
         that refits on a growing set then trains a few epochs per refit, not from scratch.
+    pretrain_epochs : int
+        Before fitting, pre-train for this many passes over every architecture of the space
+        to predict its zero-cost scores (free labels; bundled and ``proxy_scores``), then
+        fine-tune with a fresh readout head; 0: no pre-training. Pre-training uses batches
+        of 256 at a learning rate of 3e-3; its weights are computed once per process for
+        each setting.
+    proxy_scores : str, optional
+        Path of a table of zero-cost scores (``naspredict proxies`` output) to pre-train on
+        beside those naspredict ships for the space.
     """
 
     module_class = FlowRegressor

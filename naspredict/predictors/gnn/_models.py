@@ -2,7 +2,9 @@
 
 Both take a batch of graphs that share one structure: node features ``x`` ``[b, V, F]``,
 edge features ``edge_attr`` ``[b * E, F_e]`` or ``None``, and the :class:`BatchGraph` that
-indexes them; both return one score per graph, ``[b]``.
+indexes them; both return one score per graph, ``[b]``, from their readout MLP ``head``.
+A head with ``k`` outputs (:func:`readout_mlp`, on ``readout_channels``) makes them return
+``[b, k]``: pre-training on several targets swaps one in.
 """
 
 from __future__ import annotations
@@ -14,9 +16,9 @@ from torch_geometric.nn import MLP, GINConv, GINEConv, MessagePassing
 from naspredict.predictors.gnn._batching import BatchGraph, FlowStep
 
 
-def _head(in_channels: int, hidden: int) -> MLP:
-    """Readout MLP ``[b, in_channels] -> [b, 1]``."""
-    return MLP([in_channels, hidden, 1], norm=None)
+def readout_mlp(in_channels: int, hidden: int, outputs: int = 1) -> MLP:
+    """Readout MLP ``[b, in_channels] -> [b, outputs]``."""
+    return MLP([in_channels, hidden, outputs], norm=None)
 
 
 class GINRegressor(nn.Module):
@@ -46,7 +48,8 @@ class GINRegressor(nn.Module):
             )
             for _ in range(layers)
         )
-        self.head = _head(hidden, hidden)
+        self.readout_channels = hidden
+        self.head = readout_mlp(hidden, hidden)
 
     def reset_parameters(self) -> None:
         """Re-initialise every weight."""
@@ -65,7 +68,7 @@ class GINRegressor(nn.Module):
         for conv in self.convs:
             h = torch.relu(conv(h, edge_index, **kwargs))
             pooled = pooled + h.view(b, v, -1).mean(1)
-        return self.head(pooled).view(-1)
+        return self.head(pooled).squeeze(-1)
 
 
 class FlowConv(MessagePassing):
@@ -167,7 +170,8 @@ class FlowRegressor(nn.Module):
         self.embed = nn.Linear(in_channels, hidden)
         self.forward_sweeps = nn.ModuleList(_Sweep(hidden, edge_dim) for _ in range(layers))
         self.backward_sweeps = nn.ModuleList(_Sweep(hidden, edge_dim) for _ in range(layers))
-        self.head = _head(2 * hidden, hidden)
+        self.readout_channels = 2 * hidden
+        self.head = readout_mlp(2 * hidden, hidden)
 
     def reset_parameters(self) -> None:
         """Re-initialise every weight."""
@@ -185,4 +189,4 @@ class FlowRegressor(nn.Module):
             h = forward(h, static, edges, graph.forward, edge_attr)
             h = backward(h, static, reverse, graph.backward, edge_attr)
         h = h.view(b, v, -1)
-        return self.head(torch.cat([h[:, -1], h.mean(1)], dim=1)).view(-1)
+        return self.head(torch.cat([h[:, -1], h.mean(1)], dim=1)).squeeze(-1)
