@@ -32,10 +32,13 @@ TNB101_SIZES = [100, 400]
 TASKS = ["class_object", "class_scene", "jigsaw", "segmentsemantic", "autoencoder"]
 PREDICTORS = ["xgb@onehot", "xgb", "rf", "mlp"]
 #: GNNs take minutes per fit on this 2-core CPU at thousands of cells: fewer sizes and seeds.
-GNN_PREDICTORS = ["flow", "gin", "flow-pretrained", "gin-pretrained"]
+TORCH_PREDICTORS = ["flow", "gin", "flow-pretrained", "gin-pretrained"]
+GNN_PREDICTORS = [*TORCH_PREDICTORS, "default", "default+gnn"]
 GNN_SIZES, GNN_SEEDS = [78, 781], 3
-#: TransNAS-Bench-101 has ten settings: the fast tree models.
+#: TransNAS-Bench-101 has ten settings: the fast tree models; the default predictor with and
+#: without its GNN share at 400 cells only.
 TNB101_PREDICTORS = ["xgb@onehot", "xgb", "rf"]
+TNB101_DEFAULTS, TNB101_DEFAULT_SIZES = ["default", "default+gnn"], [400]
 
 #: Published Kendall tau, (method, protocol, train size) -> value.
 PUBLISHED = {
@@ -68,16 +71,15 @@ def settings(quick: bool) -> list[dict]:
         out.append({**common, "sizes": GNN_SIZES, "predictors": GNN_PREDICTORS, "seeds": GNN_SEEDS})
     for space in ("micro", "macro"):
         for task in TASKS:
-            out.append(
-                {
-                    "name": f"tnb101-{space}/{task}",
-                    "path": SHARED / "tnb101" / f"tnb101_{space}_{task}.csv",
-                    "target": "valid_final",
-                    "protocol": "naslib",
-                    "sizes": tnb_sizes,
-                    "predictors": TNB101_PREDICTORS,
-                }
-            )
+            common = {
+                "name": f"tnb101-{space}/{task}",
+                "path": SHARED / "tnb101" / f"tnb101_{space}_{task}.csv",
+                "target": "valid_final",
+                "protocol": "naslib",
+            }
+            out.append({**common, "sizes": tnb_sizes, "predictors": TNB101_PREDICTORS})
+            defaults = {"sizes": TNB101_DEFAULT_SIZES, "predictors": TNB101_DEFAULTS}
+            out.append({**common, **defaults})
     return out
 
 
@@ -157,7 +159,7 @@ def write(args: argparse.Namespace, *, summaries: list[pd.DataFrame], seeds: int
 
 
 def _device(name: str, device: str) -> dict:
-    return {"device": device} if name.split("@")[0] in GNN_PREDICTORS else {}
+    return {"device": device} if name.split("@")[0] in TORCH_PREDICTORS else {}
 
 
 def markdown(result: dict) -> str:

@@ -16,7 +16,8 @@ from naspredict.errors import InvalidArchitectureError
 DEFAULT_PREDICTOR = "default"
 #: For the help text; the registry (imported on use, it loads the model libraries) decides.
 PREDICTOR_NAMES = (
-    "default, xgb, xgb-rank, rf, gp, mlp, linear, gin, flow, gnn, gin-pretrained, flow-pretrained"
+    "default, default+gnn, xgb, xgb-rank, rf, gp, mlp, linear, gin, flow, gnn, gin-pretrained, "
+    "flow-pretrained"
 )
 
 

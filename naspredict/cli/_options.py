@@ -60,7 +60,7 @@ def add_proxy_scores_option(parser: argparse.ArgumentParser) -> None:
 
 
 #: Predictors that use a scores file beside the bundled scores (as features or to pre-train).
-_TAKE_PROXY_SCORES = ("default", "gin-pretrained", "flow-pretrained")
+_TAKE_PROXY_SCORES = ("default", "default+gnn", "gin-pretrained", "flow-pretrained")
 
 
 def proxy_params(name: str, scores: str | None) -> dict[str, str]:

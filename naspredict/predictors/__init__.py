@@ -7,7 +7,8 @@
 CLI names: ``default`` (:class:`DefaultPredictor`, XGBoost on structure and zero-cost
 features), ``xgb``, ``xgb-rank``, ``rf``, ``gp``, ``mlp``, ``linear``, ``gin``, ``flow`` (also
 ``gnn``), ``gin-pretrained`` and ``flow-pretrained`` (pre-trained on the zero-cost scores of
-every architecture of the space before fitting), and ``zc:PROXY`` for a zero-cost proxy
+every architecture of the space before fitting), ``default+gnn`` (the default predictor with
+a pre-trained flow GNN's prediction weighted 0.2), and ``zc:PROXY`` for a zero-cost proxy
 (``zc:synflow``); ``NAME@ENCODING`` picks the encoding (``xgb@onehot``).
 """
 
@@ -19,7 +20,7 @@ from typing import Any
 from naspredict._registry import Registry
 from naspredict.encodings import get_encoder
 from naspredict.predictors._base import PRECOMPUTED, ArchPredictor
-from naspredict.predictors._default import DefaultPredictor
+from naspredict.predictors._default import GNN_PRETRAIN_EPOCHS, DefaultPredictor
 from naspredict.predictors._persistence import load_predictor, read_manifest, save_predictor
 from naspredict.predictors._sklearn_models import (
     GaussianProcessPredictor,
@@ -50,11 +51,6 @@ __all__ = [
 ]
 
 
-#: Passes over the space's zero-cost scores of the ``-pretrained`` GNNs (measured in
-#: ``benchmarks/results/predictors.md``).
-PRETRAIN_EPOCHS = 30
-
-
 def _gnn(name: str, **defaults: Any) -> Callable[..., ArchPredictor]:
     def build(**params: Any) -> ArchPredictor:
         from naspredict.predictors import gnn  # torch-geometric loads only when asked for
@@ -76,8 +72,9 @@ PREDICTORS.register("linear")(LinearPredictor)
 PREDICTORS.register("gin")(_gnn("GINPredictor"))
 PREDICTORS.register("flow")(_gnn("FlowPredictor"))
 PREDICTORS.register("gnn")(_gnn("FlowPredictor"))  # the best GNN, under the generic name
-PREDICTORS.register("gin-pretrained")(_gnn("GINPredictor", pretrain_epochs=PRETRAIN_EPOCHS))
-PREDICTORS.register("flow-pretrained")(_gnn("FlowPredictor", pretrain_epochs=PRETRAIN_EPOCHS))
+PREDICTORS.register("gin-pretrained")(_gnn("GINPredictor", pretrain_epochs=GNN_PRETRAIN_EPOCHS))
+PREDICTORS.register("flow-pretrained")(_gnn("FlowPredictor", pretrain_epochs=GNN_PRETRAIN_EPOCHS))
+PREDICTORS.register("default+gnn")(lambda **p: DefaultPredictor(**{"gnn_weight": 0.2, **p}))
 
 
 def _predictor_classes() -> dict[str, type[ArchPredictor]]:

@@ -8,7 +8,13 @@ from sklearn.base import clone
 from sklearn.model_selection import cross_val_score
 
 from naspredict.errors import InvalidArchitectureError, InvalidTargetError, NotFittedError
-from naspredict.predictors import PREDICTORS, load_predictor, make_predictor, save_predictor
+from naspredict.predictors import (
+    PREDICTORS,
+    _default,
+    load_predictor,
+    make_predictor,
+    save_predictor,
+)
 from naspredict.spaces import get_space
 
 #: Small settings so that the contract runs in seconds; quality is tested elsewhere.
@@ -24,6 +30,7 @@ FAST = {
     "gnn": {"epochs": 5},
     "gin-pretrained": {"epochs": 5, "pretrain_epochs": 1, "hidden": 16},
     "flow-pretrained": {"epochs": 5, "pretrain_epochs": 1, "hidden": 16},
+    "default+gnn": {"n_estimators": 30},
 }
 
 
@@ -34,6 +41,12 @@ def toy_data(space_name: str, n: int = 60, seed: int = 0) -> tuple[list[str], np
     ops = [space.parse(a) for a in archs]
     y = np.array([sum(o) + 0.1 * len(o) for o in ops], dtype=float)
     return archs, y + np.random.default_rng(seed).normal(0, 0.1, n)
+
+
+@pytest.fixture(autouse=True)
+def short_pretraining(monkeypatch):
+    """default+gnn pre-trains its GNN for one pass over the space, not thirty."""
+    monkeypatch.setattr(_default, "GNN_PRETRAIN_EPOCHS", 1)
 
 
 @pytest.fixture(params=PREDICTORS.names())

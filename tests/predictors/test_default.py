@@ -13,6 +13,7 @@ from naspredict.encodings import Concat, GraphFeatures, OneHot, ZeroCostFeatures
 from naspredict.evaluation import PROTOCOLS
 from naspredict.predictors import (
     DefaultPredictor,
+    _default,
     load_predictor,
     make_predictor,
     save_predictor,
@@ -87,12 +88,37 @@ def test_large_training_sets_grow_extra_trees_on_bounded_samples():
     assert model.extra_.bootstrap and model.extra_.max_samples == _EXTRA_TREES_ROWS
 
 
-@pytest.mark.parametrize("bad", [-1, 2.5, "many"])
-def test_extra_trees_must_be_a_count(bad):
-    with pytest.raises(ValueError, match="extra_trees"):
-        DefaultPredictor(extra_trees=bad).fit(
+@pytest.mark.parametrize(
+    ("param", "bad"),
+    [
+        ("extra_trees", -1),
+        ("extra_trees", 2.5),
+        ("extra_trees", "many"),
+        ("gnn_weight", 1.5),
+        ("gnn_weight", "0.2"),
+    ],
+)
+def test_bad_ensemble_settings_are_clear_errors(param, bad):
+    with pytest.raises(ValueError, match=param):
+        DefaultPredictor(**{param: bad}).fit(
             ["|nor_conv_3x3~0|+|none~0|none~1|+|none~0|none~1|none~2|"], [1.0]
         )
+
+
+def test_a_pre_trained_gnn_takes_its_share_of_the_prediction(monkeypatch, tmp_path):
+    monkeypatch.setattr(_default, "GNN_PRETRAIN_EPOCHS", 1)
+    archs = get_space("tnb101-macro").sample(np.random.default_rng(0), 60, replace=False)
+    y = np.random.default_rng(1).normal(size=60)
+    settings = {"space": "tnb101-macro", "n_estimators": 30, "extra_trees": 20}
+    trees = DefaultPredictor(**settings).fit(archs[:40], y[:40])
+    mixed = make_predictor("default+gnn", **settings).fit(archs[:40], y[:40])
+    assert trees.gnn_ is None and mixed.gnn_weight == 0.2
+    assert mixed.gnn_.pretrain_epochs == 1 and mixed.gnn_.loss == "mse"
+    expected = 0.8 * trees.predict(archs[40:]) + 0.2 * mixed.gnn_.predict(archs[40:])
+    np.testing.assert_allclose(mixed.predict(archs[40:]), expected, rtol=1e-6)
+    save_predictor(mixed, tmp_path / "m")
+    loaded = load_predictor(tmp_path / "m")
+    np.testing.assert_allclose(loaded.predict(archs[40:]), expected, rtol=1e-6)
 
 
 def test_without_scores_it_falls_back_to_structure_with_a_warning(monkeypatch, tmp_path, caplog):
