@@ -27,15 +27,6 @@ ESTIMATORS = [GINPredictor, FlowPredictor]
 TINY = {"hidden": 8, "layers": 1, "epochs": 3, "batch_size": 16}
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    """The models are small: one thread is fastest and leaves the other cores alone."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 def _data(space: str, n: int, seed: int = 0) -> tuple[list[str], np.ndarray]:
     rng = np.random.default_rng(seed)
     archs = get_space(space).sample(rng, n)

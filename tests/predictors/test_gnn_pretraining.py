@@ -16,14 +16,6 @@ from naspredict.predictors.gnn._pretraining import HEAD_PREFIX, pretraining_targ
 from naspredict.spaces import get_space
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 def test_targets_are_gaussianised_ranks_of_every_bundled_score():
     space = get_space("tnb101-macro")
     targets = pretraining_targets(space)

@@ -1,4 +1,5 @@
-"""Shared fixtures for the zero-cost proxy tests: one torch thread (the machine is shared)."""
+"""Shared fixtures of the predictor tests: one torch thread (the models are small and the
+machine is shared)."""
 
 from __future__ import annotations
 
