@@ -90,5 +90,6 @@ def protocol_noise_ceiling(
 ) -> float:
     """:func:`table_noise_ceiling` of the test sets of ``protocol``, averaged over ``seeds``."""
     split = PROTOCOLS.get(protocol)
-    values = [table_noise_ceiling(table, target, split(table, train_size, s).test) for s in seeds]
+    y, classes = target_values(table, target), table.space.class_ids[table.codes]
+    values = [noise_ceiling(y, classes, split(table, train_size, s).test) for s in seeds]
     return float(np.mean(values))
