@@ -72,11 +72,20 @@ def train_group(
     device: str | None = None,
 ) -> TrainedGroup:
     """:func:`train_cells` on ``device`` (default: this machine's GPU, else CPU), with
-    ``bf16`` (default: on a GPU)."""
+    ``bf16`` (default: on a GPU) and, on a GPU, channels-last."""
     device = device or default_device()
-    bf16 = device.startswith("cuda") if bf16 is None else bf16
+    on_gpu = device.startswith("cuda")
+    bf16 = on_gpu if bf16 is None else bf16
     rows = train_cells(
-        archs, data.to(device), protocol, seed=seed, device=device, bf16=bf16, C=C, N=N
+        archs,
+        data.to(device),
+        protocol,
+        seed=seed,
+        device=device,
+        bf16=bf16,
+        channels_last=on_gpu,
+        C=C,
+        N=N,
     )
     name = torch.cuda.get_device_name(device) if device.startswith("cuda") else None
     return TrainedGroup(rows, name or platform.processor() or platform.machine(), bf16)
@@ -92,6 +101,7 @@ def train_cells(
     together: bool = True,
     cuda_graphs: bool = True,
     bf16: bool = False,
+    channels_last: bool = False,
     C: int = 16,
     N: int = 5,
 ) -> list[dict[str, Any]]:
@@ -103,6 +113,7 @@ def train_cells(
     captures each network's forward and backward pass once and replays the captures on one
     CUDA stream per network, so that the many small kernels of the cells run side by side.
     ``bf16`` runs the passes under bfloat16 autocast (weights and optimiser stay float32).
+    ``channels_last`` stores weights and activations channels-last (NHWC).
     ``data`` must already be on ``device``.
     """
     device = torch.device(device)
@@ -115,7 +126,7 @@ def train_cells(
     rows: list[dict[str, Any]] = []
     for group in groups:
         start = time.perf_counter()
-        runner = _Lockstep([n.to(device) for n in group], bf16, cuda_graphs)
+        runner = _Lockstep([n.to(device) for n in group], bf16, cuda_graphs, channels_last)
         curves = _fit(runner, data, protocol, seed)
         if device.type == "cuda":
             torch.cuda.synchronize(device)
@@ -133,8 +144,11 @@ class _Lockstep:
     gradient is the network's own.
     """
 
-    def __init__(self, nets: Sequence[nn.Module], bf16: bool, cuda_graphs: bool) -> None:
-        self.nets = list(nets)
+    def __init__(
+        self, nets: Sequence[nn.Module], bf16: bool, cuda_graphs: bool, channels_last: bool
+    ) -> None:
+        self.memory_format = torch.channels_last if channels_last else torch.contiguous_format
+        self.nets = [net.to(memory_format=self.memory_format) for net in nets]
         self.params = [p for n in self.nets for p in n.parameters()]
         self.device = self.params[0].device
         self.bf16 = bf16
@@ -153,6 +167,7 @@ class _Lockstep:
         for net in self.nets:
             net.train()
         self.calls += 1
+        x = x.contiguous(memory_format=self.memory_format)
         if not self.use_graphs:
             return self._eager(x, y)
         if self.calls <= WARMUP_STEPS:
@@ -209,7 +224,9 @@ class _Lockstep:
         for net in self.nets:
             net.eval()
         for start in range(0, len(split), EVAL_BATCH):
-            x = split.images[start : start + EVAL_BATCH]
+            x = split.images[start : start + EVAL_BATCH].contiguous(
+                memory_format=self.memory_format
+            )
             y = split.labels[start : start + EVAL_BATCH]
             with self.autocast():
                 logits = torch.stack([net(x) for net in self.nets], 1)

@@ -23,7 +23,7 @@ def test_bundled_table_loads_by_name_with_every_member_of_its_classes():
     space = get_space("nb201")
     record = json.loads((BUNDLED_DIR / f"{NAME}.json").read_text())
     classes = space.class_ids[space.codes(table.archs)]
-    assert len(np.unique(classes)) == record["classes"] == 384
+    assert len(np.unique(classes)) == record["classes"] == 768
     assert len(table) == record["rows"] == np.isin(space.class_ids, classes).sum()
     assert table.dataset == "fashion-mnist" and table.fidelity == "2ep"
     acc = table.frame.groupby(classes)["valid_acc_2ep"].nunique()
@@ -35,7 +35,7 @@ def test_bundled_table_is_a_run_the_trainer_resumes(tmp_path):
     copy = tmp_path / "t.parquet"
     shutil.copy(BUNDLED_DIR / f"{NAME}.parquet", copy)
     done = _finished(copy, "fashion-mnist", PROTOCOLS.get("fast"), 0, (16, 5))
-    assert len(done) == 384 and done.attrs["seconds"] > 0
+    assert len(done) == 768 and done.attrs["seconds"] > 0
 
 
 def test_a_missing_table_names_the_bundled_ones(tmp_path):

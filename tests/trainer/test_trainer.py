@@ -63,6 +63,16 @@ def test_batched_training_equals_one_cell_at_a_time():
         assert a["params"] == b["params"] and a["flops"] == b["flops"]
 
 
+def test_channels_last_trains_as_nchw_does():
+    archs = SPACE.sample(np.random.default_rng(2), 2)
+    data = toy_data()
+    nchw = train_cells(archs, data, TINY, N=1, C=8)
+    nhwc = train_cells(archs, data, TINY, N=1, C=8, channels_last=True)
+    for a, b in zip(nchw, nhwc, strict=True):
+        np.testing.assert_allclose(a["train_loss_2ep_curve"], b["train_loss_2ep_curve"], rtol=1e-4)
+        np.testing.assert_allclose(a["valid_loss_2ep_curve"], b["valid_loss_2ep_curve"], rtol=1e-4)
+
+
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="CUDA graphs need a GPU")
 def test_cuda_graphs_train_as_eager_steps_do():
     archs = SPACE.sample(np.random.default_rng(5), 4)
