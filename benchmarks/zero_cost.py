@@ -3,7 +3,7 @@
     python benchmarks/zero_cost.py --threads 1                # CPU: speed and fidelity
     # GPU (needs only the repo and the Fashion-MNIST IDX files in DIR; no ../shared):
     python benchmarks/zero_cost.py --parts speed,space --device cuda --data-path DIR \\
-        --workers 8 --out benchmarks/results/zero_cost_gpu
+        --workers 1 --cpu-workers 14 --out benchmarks/results/zero_cost_gpu
     # then, where ../shared is: fidelity of those whole-space scores
     python benchmarks/zero_cost.py --parts fidelity --fidelity standard=all \\
         --fidelity-scores benchmarks/results/zero_cost_gpu/zero_cost.runs \\
@@ -23,7 +23,8 @@ fidelity
     9,445. Needs the tables under ``--shared``; skipped where they are absent.
 space
     Wall time to score ``--space-cells`` cells (default all 15,625: one network per
-    isomorphism class) with ``--space-proxies`` in ``--workers`` processes.
+    isomorphism class) with ``--space-proxies`` in ``--workers`` processes on ``--device``
+    and ``--cpu-workers`` on the CPU, which take chunks of classes as they get free.
 
 Writes ``zero_cost.json`` and ``zero_cost.md`` into ``--out`` (parts not run are kept from a
 ``zero_cost.json`` already there) and the scores, resumably, into ``zero_cost.runs/``.
@@ -37,10 +38,10 @@ import json
 import logging
 import os
 import platform
+import queue
 import shlex
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 from pathlib import Path
 
@@ -64,6 +65,8 @@ ROOT = Path(__file__).resolve().parents[1]
 PUBLISHED = {"synflow": 0.74, "jacov": 0.73, "nwot": 0.77, "params": 0.72, "snip": 0.58}
 PARTS = ("speed", "space", "fidelity")  # the order they run in
 ACCURACY = "valid_acc_200ep"
+#: Classes a space worker takes at a time (small, so that fast and slow workers finish together).
+SPACE_CHUNK = 8
 
 logger = logging.getLogger("zero_cost")
 
@@ -82,8 +85,10 @@ def environment(args) -> dict:
     }
 
 
-def scorer(args, proxies, data) -> ProxyScorer:
-    return ProxyScorer(resolve_proxies(proxies), "nb201", data, seed=args.seed, device=args.device)
+def scorer(args, proxies, data, device: str | None = None) -> ProxyScorer:
+    return ProxyScorer(
+        resolve_proxies(proxies), "nb201", data, seed=args.seed, device=device or args.device
+    )
 
 
 def speed(args, data) -> dict:
@@ -226,49 +231,76 @@ def fidelity(args, data) -> dict | None:
     }
 
 
-def _score_shard(args, shard: int, archs: list[str]) -> dict:
-    """One worker of the space part: score ``archs`` into its own resumable file."""
+def _space_worker(args, device: str, index: int, chunks, results) -> None:
+    """One process of the space part: scores chunks of classes from ``chunks`` into its own
+    resumable file until it takes ``None``; puts its count and time on ``results``."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     torch.set_num_threads(args.threads)
-    s = scorer(args, args.space_proxies, load_images(args.data, args.data_path))
-    path = args.out / "zero_cost.runs" / f"space-{args.device}-{shard + 1}of{args.workers}.parquet"
+    s = scorer(args, args.space_proxies, load_images(args.data, args.data_path), device)
+    path = args.out / "zero_cost.runs" / f"space-{device}-{index}.parquet"
     store = ScoreStore(path, s.metadata())
-    todo = [a for a in archs if a not in store]
-    networks, start = 0, time.perf_counter()
+    networks, start, reported = 0, time.perf_counter(), time.perf_counter()
     try:
-        for group, seconds in s.iter_scores(todo):
-            store.add([{**row, "seconds": seconds} for row in group])
-            networks += 1
+        while (chunk := chunks.get()) is not None:
+            for group, seconds in s.iter_scores(chunk):
+                store.add([{**row, "seconds": seconds} for row in group])
+                networks += 1
+            if time.perf_counter() - reported > 60:
+                reported = time.perf_counter()
+                elapsed = reported - start
+                logger.info("%s-%d: %d networks in %.0f s", device, index, networks, elapsed)
     finally:
         store.snapshot()
-    return {"networks": networks, "cells": len(todo), "seconds": time.perf_counter() - start}
+    results.put({"device": device, "networks": networks, "seconds": time.perf_counter() - start})
 
 
-def space_run(args) -> dict:
+def space_run(args, data) -> dict:
+    """Score the space's classes in ``--workers`` processes on ``--device`` and
+    ``--cpu-workers`` more on the CPU, each taking the next chunk of classes when free."""
     env = environment(args)
     space = get_space("nb201")
     archs = space.all_archs()
     if args.space_cells is not None:
         archs = space.sample(np.random.default_rng(args.seed + 2), args.space_cells, replace=False)
+    s = scorer(args, args.space_proxies, data)
     classes: dict[str, list[str]] = {}
-    reps = scorer(args, args.space_proxies, None).representatives(archs)
-    for arch, rep in zip(archs, reps, strict=True):
+    for arch, rep in zip(archs, s.representatives(archs), strict=True):
         classes.setdefault(rep, []).append(arch)
-    shards: list[list[str]] = [[] for _ in range(args.workers)]
-    for k, members in enumerate(classes.values()):
-        shards[k % args.workers] += members
+    runs = args.out / "zero_cost.runs"
+    done: set[str] = set()  # in finished files and in the journals of killed workers
+    for path in {p.with_name(p.name.removesuffix(".journal")) for p in runs.glob("space-*")}:
+        done.update(ScoreStore(path, s.metadata()).frame()["arch"])
+    todo = [m for m in classes.values() if not done.issuperset(m)]
+    devices = [args.device] * args.workers + ["cpu"] * args.cpu_workers
+    context = get_context("spawn")
+    chunks, results = context.Queue(), context.Queue()
+    for k in range(0, len(todo), SPACE_CHUNK):
+        chunks.put([a for members in todo[k : k + SPACE_CHUNK] for a in members])
+    for _ in devices:
+        chunks.put(None)
     start = time.perf_counter()
-    if args.workers == 1:
-        done = [_score_shard(args, 0, shards[0])]
-    else:
-        with ProcessPoolExecutor(args.workers, mp_context=get_context("spawn")) as pool:
-            done = list(pool.map(_score_shard, [args] * args.workers, range(args.workers), shards))
+    workers = [
+        context.Process(target=_space_worker, args=(args, device, i, chunks, results), daemon=True)
+        for i, device in enumerate(devices)
+    ]
+    for w in workers:
+        w.start()
+    finished: list[dict] = []
+    while len(finished) < len(workers):
+        try:
+            finished.append(results.get(timeout=10))
+        except queue.Empty:
+            if failed := [w for w in workers if w.exitcode not in (None, 0)]:
+                raise SystemExit(f"{len(failed)} space worker(s) failed; see above") from None
     wall = time.perf_counter() - start
-    networks = sum(d["networks"] for d in done)
+    networks = sum(f["networks"] for f in finished)
     return {
         **env,
         "load_end": os.getloadavg(),
         "proxies": [p.name for p in resolve_proxies(args.space_proxies)],
         "workers": args.workers,
+        "cpu_workers": args.cpu_workers,
+        "per_worker": finished,
         "cells": len(archs),
         "networks": len(classes),
         "networks_scored": networks,
@@ -344,7 +376,8 @@ def markdown(result: dict) -> str:
         per = sp["seconds"] / sp["networks_scored"] if sp["networks_scored"] else None
         lines += [
             f"## Whole space ({sp['cells']:,} cells, {sp['networks']:,} networks; "
-            f"{len(sp['proxies'])} proxies; {sp['workers']} worker process(es))",
+            f"{len(sp['proxies'])} proxies; {sp['workers']} worker process(es) on "
+            f"{sp['device']}, {sp.get('cpu_workers', 0)} on the CPU)",
             "",
             _env_line(sp),
             "",
@@ -381,7 +414,12 @@ def main() -> None:
     parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared" / "benchmarks")
     parser.add_argument("--space-cells", type=int, help="default: all 15,625")
     parser.add_argument("--space-proxies", default="standard")
-    parser.add_argument("--workers", type=int, default=1, help="space: scoring processes")
+    parser.add_argument(
+        "--workers", type=int, default=1, help="space: scoring processes on --device"
+    )
+    parser.add_argument(
+        "--cpu-workers", type=int, default=0, help="space: more scoring processes on the CPU"
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
     args = parser.parse_args()
     args.fidelity = args.fidelity or ["all=120"]
@@ -404,7 +442,7 @@ def main() -> None:
         result["speed"] = speed(args, data)
         save()
     if "space" in parts:
-        run = space_run(args)
+        run = space_run(args, data)
         if run["networks_scored"] or "space" not in result:  # else: all were scored before
             result["space"] = run
         save()
