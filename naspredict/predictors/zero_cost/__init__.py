@@ -19,7 +19,11 @@ from naspredict.predictors.zero_cost._base import (
 )
 from naspredict.predictors.zero_cost._estimator import ZeroCostPredictor
 from naspredict.predictors.zero_cost._passes import NEEDS, Passes, prunable_layers
-from naspredict.predictors.zero_cost._prepare import InputSource, prepare_network
+from naspredict.predictors.zero_cost._prepare import (
+    InputSource,
+    prepare_network,
+    prepared_networks,
+)
 from naspredict.predictors.zero_cost._score import ProxyScorer, resolve_proxies, score_archs
 from naspredict.predictors.zero_cost._store import ScoreCacheError, ScoreStore, read_scores
 
@@ -37,6 +41,7 @@ __all__ = [
     "ZeroCostPredictor",
     "get_proxy",
     "prepare_network",
+    "prepared_networks",
     "proxy",
     "prunable_layers",
     "read_scores",

@@ -14,7 +14,7 @@ import pandas as pd
 from naspredict.data import ImageDataset
 from naspredict.predictors.zero_cost._base import PROXIES, Proxy, ProxyConfig, get_proxy
 from naspredict.predictors.zero_cost._passes import Passes
-from naspredict.predictors.zero_cost._prepare import InputSource, prepare_network
+from naspredict.predictors.zero_cost._prepare import InputSource, prepared_networks
 from naspredict.spaces import SearchSpace, get_space
 
 logger = logging.getLogger(__name__)
@@ -126,19 +126,21 @@ class ProxyScorer:
     def score_one(self, arch: str, proxies: Sequence[Proxy] | None = None) -> dict[str, float]:
         """Each proxy's value on one architecture, scored as given (no class sharing)."""
         wanted = None if proxies is None else {p.name for p in proxies}
+        groups = {
+            config: [p for p in group if wanted is None or p.name in wanted]
+            for config, group in self._groups.items()
+        }
+        networks = prepared_networks(
+            arch,
+            self.space,
+            [config for config, group in groups.items() if group],
+            num_classes=self.num_classes,
+            in_channels=self.in_channels,
+            device=self.device,
+        )
         values: dict[str, float] = {}
-        for config, group in self._groups.items():
-            group = [p for p in group if wanted is None or p.name in wanted]
-            if not group:
-                continue
-            net = prepare_network(
-                arch,
-                self.space,
-                config,
-                num_classes=self.num_classes,
-                in_channels=self.in_channels,
-                device=self.device,
-            )
+        for config, net in networks:
+            group = groups[config]
             x, y = self._inputs.get(config)
             needs = set().union(*(p.needs for p in group))
             passes = Passes(net, x, y, needs, config)

@@ -23,6 +23,7 @@ from naspredict.predictors.zero_cost import (
     ProxyScorer,
     get_proxy,
     prepare_network,
+    prepared_networks,
     prunable_layers,
     resolve_proxies,
 )
@@ -79,6 +80,30 @@ def test_proxies_with_one_config_share_one_forward_pass():
     finally:
         NB201Network.forward = original
     assert len(calls) == 1
+
+
+def test_one_network_reset_between_configs_equals_fresh_ones():
+    configs = [
+        ProxyConfig(bn="off", input="ones", dtype="float64"),
+        ProxyConfig(init="gaussian", input="gaussian"),
+        ProxyConfig(),
+        ProxyConfig(bn="eval", init="kaiming", seed=3),
+        ProxyConfig(bn="off", init="kaiming"),
+    ]
+    for config, net in prepared_networks(CELLS[0], SPACE, configs, num_classes=10):
+        fresh = prepare_network(CELLS[0], SPACE, config, num_classes=10)
+        assert net.state_dict().keys() == fresh.state_dict().keys()
+        for key, value in fresh.state_dict().items():
+            assert torch.equal(net.state_dict()[key], value), key
+        assert net.training == fresh.training
+        assert all(p.grad is None for p in net.parameters())
+        # what a proxy may leave behind (weights, batch statistics, gradients) must not
+        # reach the next config
+        x = torch.randn(4, 3, 8, 8, dtype=next(net.parameters()).dtype)
+        net.train()(x).sum().backward()
+        with torch.no_grad():
+            for p in net.parameters():
+                p.mul_(2)
 
 
 def test_isomorphic_cells_are_scored_once():
