@@ -10,7 +10,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from naspredict.predictors.zero_cost._base import ProxyConfig
+from naspredict.predictors.zero_cost._base import ProxyConfig, scalars
 from naspredict.predictors.zero_cost._relu import ReluKernel
 
 #: The parts of the main pass a proxy may read.
@@ -196,14 +196,13 @@ def _hessian_grad(
     weights: list[torch.Tensor], grads: list[torch.Tensor | None], phi: list[torch.Tensor]
 ) -> float:
     """``g . grad(sum phi) - |g|^2``: see :meth:`Passes.weight_hessian_grad`."""
-    total = -sum(float(g.pow(2).sum()) for g in grads if g is not None)
+    total = -sum(scalars(g.pow(2).sum() for g in grads if g is not None))
     if phi:
         dphi = torch.autograd.grad(sum(phi), weights, allow_unused=True)
-        total += sum(
-            float((g * d).sum())
-            for g, d in zip(grads, dphi, strict=True)
-            if g is not None and d is not None
-        )
+        pairs = [
+            (g, d) for g, d in zip(grads, dphi, strict=True) if g is not None and d is not None
+        ]
+        total += sum(scalars((g * d).sum() for g, d in pairs))
     return total
 
 

@@ -2,7 +2,7 @@
 
 import math
 
-from naspredict.predictors.zero_cost._base import proxy
+from naspredict.predictors.zero_cost._base import proxy, scalars
 
 
 @proxy("fisher", needs=("fisher",))
@@ -12,8 +12,10 @@ def fisher(passes) -> float:
     As in zero-cost-nas, each channel's value counts once per weight of that channel
     (``weight.shape[1:]``), the per-parameter broadcast its ``channel`` mode sums.
     """
-    total = 0.0
-    for layer, f in zip(passes.layers, passes.fisher(), strict=True):
-        if f is not None:
-            total += float(f.abs().sum()) * math.prod(layer.weight.shape[1:])
-    return total
+    pairs = [
+        (layer, f) for layer, f in zip(passes.layers, passes.fisher(), strict=True) if f is not None
+    ]
+    sums = scalars(f.abs().sum() for _, f in pairs)
+    return sum(
+        s * math.prod(layer.weight.shape[1:]) for s, (layer, _) in zip(sums, pairs, strict=True)
+    )

@@ -4,7 +4,7 @@ import math
 
 import torch
 
-from naspredict.predictors.zero_cost._base import proxy
+from naspredict.predictors.zero_cost._base import proxy, scalars
 
 
 @proxy("synflow", batch_size=1, input="ones", bn="off", dtype="float64")
@@ -19,10 +19,8 @@ def synflow(passes) -> float:
     weights = [layer.weight for layer in layers]
     out = net(passes.x.detach())
     grads = torch.autograd.grad(out.sum(), weights, allow_unused=True)
-    s = 0.0
-    for w, g in zip(weights, grads, strict=True):
-        if g is not None:
-            s += float((w.detach() * g).abs().sum())
+    pairs = zip(weights, grads, strict=True)
+    s = sum(scalars((w.detach() * g).abs().sum() for w, g in pairs if g is not None))
     if s == 0 or not math.isfinite(s):
         return s
     return math.copysign(math.log(abs(s)), s)

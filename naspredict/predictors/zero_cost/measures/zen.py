@@ -5,7 +5,7 @@ import math
 import torch
 from torch import nn
 
-from naspredict.predictors.zero_cost._base import proxy
+from naspredict.predictors.zero_cost._base import proxy, scalars
 
 MIXUP_GAMMA = 1e-2
 
@@ -22,8 +22,9 @@ def zen(passes) -> float:
         out = net.forward_features(x)
         mixed = net.forward_features(x + MIXUP_GAMMA * noise)
         score = (out - mixed).abs().sum(dim=tuple(range(1, out.dim()))).mean()
-        log_bn = 0.0
-        for m in net.modules():
-            if isinstance(m, nn.BatchNorm2d) and m.running_var is not None:
-                log_bn += float(torch.log(torch.sqrt(m.running_var.mean())))
-    return math.log(float(score)) + log_bn if float(score) > 0 else float("-inf")
+        bns = [m for m in net.modules() if isinstance(m, nn.BatchNorm2d)]
+        logs = [
+            torch.log(torch.sqrt(m.running_var.mean())) for m in bns if m.running_var is not None
+        ]
+        score, *logs = scalars([score, *logs])
+    return math.log(score) + sum(logs) if score > 0 else float("-inf")
