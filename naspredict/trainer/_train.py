@@ -87,7 +87,7 @@ def train_group(
         C=C,
         N=N,
     )
-    name = torch.cuda.get_device_name(device) if device.startswith("cuda") else None
+    name = torch.cuda.get_device_name(device) if on_gpu else None
     return TrainedGroup(rows, name or platform.processor() or platform.machine(), bf16)
 
 

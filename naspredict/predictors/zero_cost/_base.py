@@ -137,7 +137,7 @@ def get_proxy(proxy: str | Proxy) -> Proxy:
 
 
 def scalars(values: Iterable[torch.Tensor]) -> list[float]:
-    """The Python floats of 0-d tensors, read in one transfer: one device synchronisation
-    instead of one per tensor, which is most of a proxy's time on a GPU."""
+    """The Python floats of 0-d tensors, read in one transfer: on a GPU, one
+    synchronisation (the CPU waiting for every queued kernel) instead of one per tensor."""
     values = list(values)
     return torch.stack(values).tolist() if values else []
