@@ -38,11 +38,9 @@ import json
 import logging
 import os
 import platform
-import queue
 import shlex
 import sys
 import time
-from multiprocessing import get_context
 from pathlib import Path
 
 import numpy as np
@@ -55,6 +53,7 @@ from naspredict.data import load_images
 from naspredict.predictors.zero_cost import (
     ProxyScorer,
     ScoreStore,
+    iter_scores_parallel,
     read_scores,
     resolve_proxies,
 )
@@ -65,8 +64,6 @@ ROOT = Path(__file__).resolve().parents[1]
 PUBLISHED = {"synflow": 0.74, "jacov": 0.73, "nwot": 0.77, "params": 0.72, "snip": 0.58}
 PARTS = ("speed", "space", "fidelity")  # the order they run in
 ACCURACY = "valid_acc_200ep"
-#: Classes a space worker takes at a time (small, so that fast and slow workers finish together).
-SPACE_CHUNK = 8
 
 logger = logging.getLogger("zero_cost")
 
@@ -231,78 +228,38 @@ def fidelity(args, data) -> dict | None:
     }
 
 
-def _space_worker(args, device: str, index: int, chunks, results) -> None:
-    """One process of the space part: scores chunks of classes from ``chunks`` into its own
-    resumable file until it takes ``None``; puts its count and time on ``results``."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
-    torch.set_num_threads(args.threads)
-    s = scorer(args, args.space_proxies, load_images(args.data, args.data_path), device)
-    path = args.out / "zero_cost.runs" / f"space-{device}-{index}.parquet"
-    store = ScoreStore(path, s.metadata())
-    networks, start, reported = 0, time.perf_counter(), time.perf_counter()
-    try:
-        while (chunk := chunks.get()) is not None:
-            for group, seconds in s.iter_scores(chunk):
-                store.add([{**row, "seconds": seconds} for row in group])
-                networks += 1
-            if time.perf_counter() - reported > 60:
-                reported = time.perf_counter()
-                elapsed = reported - start
-                logger.info("%s-%d: %d networks in %.0f s", device, index, networks, elapsed)
-    finally:
-        store.snapshot()
-    results.put({"device": device, "networks": networks, "seconds": time.perf_counter() - start})
-
-
 def space_run(args, data) -> dict:
     """Score the space's classes in ``--workers`` processes on ``--device`` and
-    ``--cpu-workers`` more on the CPU, each taking the next chunk of classes when free."""
+    ``--cpu-workers`` more on the CPU, into one resumable file."""
     env = environment(args)
     space = get_space("nb201")
     archs = space.all_archs()
     if args.space_cells is not None:
         archs = space.sample(np.random.default_rng(args.seed + 2), args.space_cells, replace=False)
     s = scorer(args, args.space_proxies, data)
-    classes: dict[str, list[str]] = {}
-    for arch, rep in zip(archs, s.representatives(archs), strict=True):
-        classes.setdefault(rep, []).append(arch)
-    runs = args.out / "zero_cost.runs"
-    done: set[str] = set()  # in finished files and in the journals of killed workers
-    for path in {p.with_name(p.name.removesuffix(".journal")) for p in runs.glob("space-*")}:
-        done.update(ScoreStore(path, s.metadata()).frame()["arch"])
-    todo = [m for m in classes.values() if not done.issuperset(m)]
+    store = ScoreStore(args.out / "zero_cost.runs" / f"space-{args.device}.parquet", s.metadata())
+    todo = [a for a in archs if a not in store]
     devices = [args.device] * args.workers + ["cpu"] * args.cpu_workers
-    context = get_context("spawn")
-    chunks, results = context.Queue(), context.Queue()
-    for k in range(0, len(todo), SPACE_CHUNK):
-        chunks.put([a for members in todo[k : k + SPACE_CHUNK] for a in members])
-    for _ in devices:
-        chunks.put(None)
-    start = time.perf_counter()
-    workers = [
-        context.Process(target=_space_worker, args=(args, device, i, chunks, results), daemon=True)
-        for i, device in enumerate(devices)
-    ]
-    for w in workers:
-        w.start()
-    finished: list[dict] = []
-    while len(finished) < len(workers):
-        try:
-            finished.append(results.get(timeout=10))
-        except queue.Empty:
-            if failed := [w for w in workers if w.exitcode not in (None, 0)]:
-                raise SystemExit(f"{len(failed)} space worker(s) failed; see above") from None
+    scores = iter_scores_parallel(s, todo, devices) if len(devices) > 1 else s.iter_scores(todo)
+    networks, start = 0, time.perf_counter()
+    try:
+        for group, seconds in scores:
+            store.add([{**row, "seconds": seconds} for row in group])
+            networks += 1
+            if networks % 500 == 0:
+                logger.info("space: %d networks in %.0f s", networks, time.perf_counter() - start)
+    finally:
+        scores.close()
+        store.snapshot()
     wall = time.perf_counter() - start
-    networks = sum(f["networks"] for f in finished)
     return {
         **env,
         "load_end": os.getloadavg(),
         "proxies": [p.name for p in resolve_proxies(args.space_proxies)],
         "workers": args.workers,
         "cpu_workers": args.cpu_workers,
-        "per_worker": finished,
         "cells": len(archs),
-        "networks": len(classes),
+        "networks": len(set(s.representatives(archs))),
         "networks_scored": networks,
         "seconds": wall,
         # at this run's rate, every class of the space (6,466 networks)

@@ -18,6 +18,7 @@ __all__ = [
     "NotFittedError",
     "ProxyConfigError",
     "ScoreCacheError",
+    "ScoringWorkerError",
     "UnknownNameError",
     "UnsafePickleError",
 ]
@@ -71,6 +72,10 @@ class ProxyConfigError(NasPredictError, ValueError):
 
 class ScoreCacheError(NasPredictError, ValueError):
     """A scores file written with other proxies, configs or data, or unreadable."""
+
+
+class ScoringWorkerError(NasPredictError, RuntimeError):
+    """A zero-cost scoring worker process ended without finishing its work."""
 
 
 class MissingScoresError(NasPredictError, ValueError):

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from naspredict.cli._output import add_json_option, emit
-from naspredict.errors import InvalidArchitectureError
+from naspredict.errors import InvalidArchitectureError, NasPredictError
 from naspredict.spaces import get_space
 
 
@@ -55,6 +55,19 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         help="torch CPU threads (default torch's; 1 is fastest on a machine shared with others)",
     )
     parser.add_argument("--device", default="cpu", help="torch device: cpu (default), cuda, ...")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="scoring processes on --device (default 1: this one)",
+    )
+    parser.add_argument(
+        "--cpu-workers",
+        type=int,
+        default=0,
+        help="more scoring processes on CPU cores, beside those on --device (default 0); on a "
+        "GPU one process is bound by the CPU time it takes to launch kernels",
+    )
     parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     parser.add_argument("--out", required=True, help="output Parquet file (resumed if present)")
     add_json_option(parser)
@@ -80,8 +93,15 @@ def _archs(args: argparse.Namespace, space) -> list[str]:
 def run(args: argparse.Namespace) -> None:
     # torch is imported only here, so that other subcommands start fast
     from naspredict.data import load_images
-    from naspredict.predictors.zero_cost import ProxyScorer, ScoreStore, resolve_proxies
+    from naspredict.predictors.zero_cost import (
+        ProxyScorer,
+        ScoreStore,
+        iter_scores_parallel,
+        resolve_proxies,
+    )
 
+    if args.workers < 1 or args.cpu_workers < 0:
+        raise NasPredictError("--workers must be at least 1 and --cpu-workers at least 0")
     if args.threads is not None:
         import torch
 
@@ -105,13 +125,19 @@ def run(args: argparse.Namespace) -> None:
     classes = 0
     scored = 0
     bar = _progress(len(todo), args.no_progress)
+    devices = [args.device] * args.workers + ["cpu"] * args.cpu_workers
+    if len(devices) == 1:
+        scores = scorer.iter_scores(todo, dedupe=not args.no_dedupe)
+    else:
+        scores = iter_scores_parallel(scorer, todo, devices, dedupe=not args.no_dedupe)
     try:
-        for group, seconds in scorer.iter_scores(todo, dedupe=not args.no_dedupe):
+        for group, seconds in scores:
             store.add([{**row, "seconds": seconds} for row in group])
             classes += 1
             scored += len(group)
             bar.update(len(group))
     finally:
+        scores.close()  # stops the workers of an interrupted run
         bar.close()
         store.snapshot()
     elapsed = time.perf_counter() - start
@@ -125,6 +151,7 @@ def run(args: argparse.Namespace) -> None:
         "networks": classes,
         "seconds": elapsed,
         "seconds_per_cell": elapsed / scored if scored else None,
+        "workers": {"device": args.device, "on_device": args.workers, "cpu": args.cpu_workers},
         "rows": len(store),
         **{k: v for k, v in scorer.metadata().items() if k != "proxies"},
     }

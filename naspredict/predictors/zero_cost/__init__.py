@@ -18,6 +18,7 @@ from naspredict.predictors.zero_cost._base import (
     proxy,
 )
 from naspredict.predictors.zero_cost._estimator import ZeroCostPredictor
+from naspredict.predictors.zero_cost._parallel import iter_scores_parallel
 from naspredict.predictors.zero_cost._passes import NEEDS, Passes, prunable_layers
 from naspredict.predictors.zero_cost._prepare import (
     InputSource,
@@ -40,6 +41,7 @@ __all__ = [
     "ScoreStore",
     "ZeroCostPredictor",
     "get_proxy",
+    "iter_scores_parallel",
     "prepare_network",
     "prepared_networks",
     "proxy",

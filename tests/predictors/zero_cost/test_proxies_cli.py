@@ -57,9 +57,20 @@ def test_bad_names_and_paths_are_naspredict_errors(tmp_path):
         ["--space", "nb301", "--sample", "1"],
         ["--data", "cifar10", "--data-path", str(tmp_path / "none"), "--sample", "1"],
         ["--archs", str(tmp_path / "missing.txt")],
+        ["--workers", "0", "--sample", "1"],
+        ["--cpu-workers", "-1", "--sample", "1"],
     ):
         with pytest.raises(NasPredictError):
             cli([*argv, "--out", out, "--no-progress"])
+
+
+def test_cpu_workers_write_what_one_process_writes(tmp_path):
+    one, two = tmp_path / "one.parquet", tmp_path / "two.parquet"
+    cli([*FAST, "--sample", "10", "--out", str(one)])
+    cli([*FAST, "--sample", "10", "--cpu-workers", "1", "--out", str(two)])
+    columns = ["arch", "params", "l2_norm"]
+    alone, together = (read_scores(p)[0][columns].sort_values("arch") for p in (one, two))
+    pd.testing.assert_frame_equal(together.reset_index(drop=True), alone.reset_index(drop=True))
 
 
 def test_interrupted_run_resumes_every_cell_exactly_once(tmp_path, monkeypatch):
