@@ -66,7 +66,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         type=int,
         default=0,
         help="more scoring processes on CPU cores, beside those on --device (default 0); on a "
-        "GPU one process is bound by the CPU time it takes to launch kernels",
+        "GPU machine they put the cores the GPU process leaves idle to work",
     )
     parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     parser.add_argument("--out", required=True, help="output Parquet file (resumed if present)")

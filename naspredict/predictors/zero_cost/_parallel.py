@@ -29,10 +29,11 @@ def iter_scores_parallel(
     process per entry of ``devices`` (``["cuda"] + ["cpu"] * 14``: one process on the GPU
     and 14 on CPU cores, one torch thread each).
 
-    On a GPU one process is bound by the CPU time it spends launching small kernels, so
-    CPU processes beside it add throughput. Workers take the next few isomorphism classes
-    when they are free, and every row comes back to this process, which alone writes
-    results. Rows arrive in the order they are finished, not in the order of ``archs``.
+    On a GPU one process keeps one CPU core busy (Python, kernel launches, waits) while the
+    machine's other cores idle; CPU processes beside it put them to work. Workers take the
+    next few isomorphism classes when they are free, and every row comes back to this
+    process, which alone writes results. Rows arrive in the order they are finished, not in
+    the order of ``archs``.
     """
     space = scorer.space
     archs = [space.normalize(a) for a in archs]
