@@ -72,6 +72,7 @@ def iter_scores_parallel(
             else:
                 yield item
     finally:
+        tasks.cancel_join_thread()  # after a failure, chunks no worker will take stay unsent
         for w in workers:
             if w.is_alive():
                 w.terminate()
