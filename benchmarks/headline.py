@@ -2,6 +2,7 @@
 
     python benchmarks/headline.py                      # every setting, 5 seeds
     python benchmarks/headline.py --only nb201 --seeds 2
+    python benchmarks/headline.py --predictor default+gnn  # another, on the same splits
 
 Writes ``benchmarks/results/headline.json`` and ``headline.md``. Finished runs are kept in
 ``benchmarks/results/headline.runs/``, so an interrupted run resumes where it stopped, and a
@@ -99,12 +100,14 @@ def run(args: argparse.Namespace) -> None:
         if args.only and not any(o in setting["name"] for o in args.only):
             continue
         table = _table(setting["path"])
-        model = make_predictor("default", space=table.space.name, proxy_scores=setting["scores"])
+        model = make_predictor(
+            args.predictor, space=table.space.name, proxy_scores=setting["scores"]
+        )
         start = time.perf_counter()
         evaluate(
             table,
             setting["target"],
-            {"default": model},
+            {args.predictor: model},
             protocol=setting["protocol"],
             train_sizes=[setting["size"]],
             seeds=range(args.seeds),
@@ -171,6 +174,39 @@ def rows() -> list[dict]:
     return out
 
 
+def alternatives() -> list[dict]:
+    """Every other predictor's runs beside the default's on the same settings and seeds."""
+    out = []
+    for setting in settings():
+        runs = pd.DataFrame(read_jsonl(_checkpoint(setting)))
+        if runs.empty:
+            continue
+        runs = runs[runs["train_size"] == setting["size"]]
+        default = runs[runs["predictor"] == "default"].set_index("seed")
+        for name, theirs in runs[runs["predictor"] != "default"].groupby("predictor"):
+            seeds = sorted(set(theirs["seed"]) & set(default.index))
+            if not seeds:
+                continue
+            theirs = theirs.set_index("seed").loc[seeds]
+            ours = default.loc[seeds]
+            out.append(
+                {
+                    "predictor": name,
+                    "setting": setting["name"],
+                    "protocol": setting["protocol"],
+                    "train_size": setting["size"],
+                    "seeds": len(seeds),
+                    "kendall_tau": float(theirs["kendall_tau"].mean()),
+                    "default_kendall_tau": float(ours["kendall_tau"].mean()),
+                    "better_seeds": int((theirs["kendall_tau"] > ours["kendall_tau"]).sum()),
+                    "goal": setting["goal"],
+                    "fit_seconds": float(theirs["fit_seconds"].mean()),
+                    "default_fit_seconds": float(ours["fit_seconds"].mean()),
+                }
+            )
+    return out
+
+
 def write(command: str) -> None:
     """``headline.json`` and ``headline.md`` from every finished run."""
     result = {
@@ -179,6 +215,7 @@ def write(command: str) -> None:
         "predictor": "default (XGBoost and extra trees on one-hot + graph features + "
         "zero-cost scores)",
         "rows": rows(),
+        "alternatives": alternatives(),
         "bundled_scores": {
             space: json.loads(bundled_scores_path(space).with_suffix(".json").read_text())
             for space in ("nb201", "tnb101-micro", "tnb101-macro")
@@ -224,6 +261,30 @@ def markdown(result: dict) -> str:
             f"| {r['fit_seconds']:.1f} |"
         )
     lines.append("")
+    if alt := result.get("alternatives"):
+        lines += [
+            "## Other predictors on the same splits",
+            "",
+            "`python benchmarks/headline.py --predictor NAME`: mean Kendall tau over the seeds "
+            "both ran; 'better' counts the seeds on which it beat the default; goal met: "
+            "default / it.",
+            "",
+            "| predictor | setting | protocol | n | default | it | better | goal met "
+            "| seeds | fit s default / it |",
+            "|---" * 10 + "|",
+        ]
+        for a in alt:
+            met = "/".join(
+                "yes" if tau >= a["goal"] else "no"
+                for tau in (a["default_kendall_tau"], a["kendall_tau"])
+            )
+            lines.append(
+                f"| {a['predictor']} | {a['setting']} | {a['protocol']} | {a['train_size']} "
+                f"| {a['default_kendall_tau']:.3f} | {a['kendall_tau']:.3f} "
+                f"| {a['better_seeds']} of {a['seeds']} | {met} | {a['seeds']} "
+                f"| {a['default_fit_seconds']:.1f} / {a['fit_seconds']:.1f} |"
+            )
+        lines.append("")
     for space, record in result["bundled_scores"].items():
         lines.append(
             f"Bundled scores of {space}: {', '.join(record['proxies'])} on {record['data']} "
@@ -237,6 +298,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--only", nargs="*", help="settings whose name contains one of these")
+    parser.add_argument(
+        "--predictor",
+        default="default",
+        help="evaluate this predictor instead (its results go beside the default's)",
+    )
     run(parser.parse_args())
 
 
