@@ -240,7 +240,7 @@ def space_run(args, data) -> dict:
     store = ScoreStore(args.out / "zero_cost.runs" / f"space-{args.device}.parquet", s.metadata())
     todo = [a for a in archs if a not in store]
     devices = [args.device] * args.workers + ["cpu"] * args.cpu_workers
-    scores = iter_scores_parallel(s, todo, devices) if len(devices) > 1 else s.iter_scores(todo)
+    scores = iter_scores_parallel(s, todo, devices)
     networks, start = 0, time.perf_counter()
     try:
         for group, seconds in scores:

@@ -72,8 +72,7 @@ def run_fit(args: argparse.Namespace) -> None:
                 f"--train-size must be between 1 and {len(table)} (the table's rows)"
             )
         rows = np.random.default_rng(args.seed).permutation(len(table))[: args.train_size]
-    every_arch = table.archs  # a new list per access: read once
-    archs = [every_arch[i] for i in rows]
+    archs = table.frame["arch"].iloc[rows].tolist()
     predictor = make_predictor(
         args.predictor, space=table.space.name, **proxy_params(args.predictor, args.proxy_scores)
     )

@@ -126,10 +126,7 @@ def run(args: argparse.Namespace) -> None:
     scored = 0
     bar = _progress(len(todo), args.no_progress)
     devices = [args.device] * args.workers + ["cpu"] * args.cpu_workers
-    if len(devices) == 1:
-        scores = scorer.iter_scores(todo, dedupe=not args.no_dedupe)
-    else:
-        scores = iter_scores_parallel(scorer, todo, devices, dedupe=not args.no_dedupe)
+    scores = iter_scores_parallel(scorer, todo, devices, dedupe=not args.no_dedupe)
     try:
         for group, seconds in scores:
             store.add([{**row, "seconds": seconds} for row in group])

@@ -33,8 +33,11 @@ def iter_scores_parallel(
     machine's other cores idle; CPU processes beside it put them to work. Workers take the
     next few isomorphism classes when they are free, and every row comes back to this
     process, which alone writes results. Rows arrive in the order they are finished, not in
-    the order of ``archs``.
+    the order of ``archs``. ``devices == [scorer.device]`` scores in this process.
     """
+    if list(devices) == [scorer.device]:
+        yield from scorer.iter_scores(archs, dedupe=dedupe)
+        return
     space = scorer.space
     archs = [space.normalize(a) for a in archs]
     reps = scorer.representatives(archs) if dedupe else archs
