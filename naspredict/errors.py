@@ -10,6 +10,7 @@ __all__ = [
     "BenchmarkFormatError",
     "ImageDataError",
     "InvalidArchitectureError",
+    "InvalidOptionError",
     "InvalidTargetError",
     "MissingColumnError",
     "MissingDependencyError",
@@ -37,6 +38,10 @@ class UnknownNameError(NasPredictError, KeyError):
 
     def __str__(self) -> str:  # KeyError would repr() the message
         return str(self.args[0]) if self.args else ""
+
+
+class InvalidOptionError(NasPredictError, ValueError):
+    """Options that do not apply where they are given, or contradict each other."""
 
 
 class BenchmarkFormatError(NasPredictError, ValueError):

@@ -43,7 +43,15 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--data-path", help="directory of the dataset's files")
     parser.add_argument("--batch-size", type=int, help="images per minibatch (default 64)")
-    parser.add_argument("--resolution", type=int, help="input resolution (default 32 on nb201)")
+    parser.add_argument(
+        "--resolution", type=int, help="input resolution (default 32 on nb201, 64 otherwise)"
+    )
+    parser.add_argument(
+        "--task",
+        help="TransNAS-Bench-101: score the network of this task, decoder included "
+        "(class_object, class_scene, jigsaw, segmentsemantic, autoencoder); default: the "
+        "backbone with a classification head",
+    )
     parser.add_argument(
         "--no-dedupe",
         action="store_true",
@@ -118,6 +126,7 @@ def run(args: argparse.Namespace) -> None:
         batch_size=args.batch_size,
         resolution=args.resolution,
         device=args.device,
+        task=args.task,
     )
     store = ScoreStore(args.out, scorer.metadata())
     todo = [a for a in dict.fromkeys(archs) if a not in store]

@@ -20,7 +20,8 @@ def count_flops(net: nn.Module, input_shape: Sequence[int]) -> int:
     ``k_h * k_w * C_in / groups * C_out`` per output position (plus ``C_out`` for a bias),
     a linear layer ``in * out`` (plus ``out``); pooling, BatchNorm, activations and additions
     are free. This gives the published NATS-Bench FLOPs of cells such as ``000000`` and
-    ``000284`` exactly.
+    ``000284`` exactly. A transposed convolution (the decoders of TransNAS-Bench-101's pixel
+    tasks) costs what a convolution does, per *input* position.
     """
     total = 0
 
@@ -31,6 +32,15 @@ def count_flops(net: nn.Module, input_shape: Sequence[int]) -> int:
         total += kh * kw * module.in_channels // module.groups * module.out_channels * positions
         if module.bias is not None:
             total += module.out_channels * positions
+
+    def transposed(module: nn.ConvTranspose2d, inp, out: torch.Tensor) -> None:
+        nonlocal total
+        kh, kw = module.kernel_size
+        x = inp[0]
+        positions = x.shape[0] * x.shape[2] * x.shape[3]
+        total += kh * kw * module.in_channels // module.groups * module.out_channels * positions
+        if module.bias is not None:
+            total += module.out_channels * out.shape[0] * out.shape[2] * out.shape[3]
 
     def linear(module: nn.Linear, inp, _out) -> None:
         nonlocal total
@@ -43,6 +53,8 @@ def count_flops(net: nn.Module, input_shape: Sequence[int]) -> int:
     for module in net.modules():
         if isinstance(module, nn.Conv2d):
             hooks.append(module.register_forward_hook(conv))
+        elif isinstance(module, nn.ConvTranspose2d):
+            hooks.append(module.register_forward_hook(transposed))
         elif isinstance(module, nn.Linear):
             hooks.append(module.register_forward_hook(linear))
     was_training = net.training

@@ -4,6 +4,7 @@ As the benchmark defines them (``net_macro.py``, ``cell_micro.py``): a stem that
 resolution (3x3 conv stride 2 to ``C/2``, BN, ReLU-Conv-BN stride 2 to ``C``), then one
 layer of two blocks per module digit, then a classification head (global average pooling
 and a linear layer). Weights start with the benchmark's Kaiming init (``fan_out``).
+The decoders of the other tasks are in :mod:`naspredict.networks._tnb101_tasks`.
 """
 
 from __future__ import annotations
@@ -78,8 +79,49 @@ def micro_cell(ops, c_in: int, c_out: int, stride: int) -> Cell:
     return Cell(EDGES, modules, c_out=c_out, stride=stride)
 
 
+def backbone(arch: str, in_channels: int) -> tuple[str, nn.Sequential, nn.Sequential, int, int]:
+    """The encoder of ``arch`` (micro or macro): its normalised string, the stem, the layers,
+    their output channels and how many times the layers halve the resolution."""
+    if arch.strip().endswith("-basic"):
+        space = get_space("tnb101-macro")
+        arch = space.normalize(arch)
+        modules, ops = space.parse(arch), None
+    else:
+        space = get_space("tnb101-micro")
+        arch = space.normalize(arch)
+        modules, ops = tuple(int(d) for d in MICRO_PATTERN), space.parse(arch)
+    base = 64
+    stem = nn.Sequential(
+        nn.Conv2d(in_channels, base // 2, 3, stride=2, padding=1, bias=False),
+        nn.BatchNorm2d(base // 2),
+        ReLUConvBN(base // 2, base, 3, 2),
+    )
+    layers: list[nn.Module] = []
+    channels = base
+    for module in modules:
+        target = channels * 2 if module % 2 == 0 else channels
+        stride = 2 if module > 2 else 1
+        for block in range(2):
+            c_in, s = (channels, stride) if block == 0 else (target, 1)
+            if ops is None:
+                layers.append(TNBBasicBlock(c_in, target, s))
+            else:
+                layers.append(micro_cell(ops, c_in, target, s))
+        channels = target
+    halvings = sum(module > 2 for module in modules)
+    return arch, stem, nn.Sequential(*layers), channels, halvings
+
+
+def kaiming_init(modules: nn.Module) -> None:
+    """The benchmark's encoder init: Kaiming normal (``fan_out``) for every conv."""
+    for m in modules.modules():
+        if isinstance(m, nn.Conv2d):
+            nn.init.kaiming_normal_(m.weight, mode="fan_out", nonlinearity="relu")
+
+
 class TNB101Network(nn.Module):
-    """A TransNAS-Bench-101 network with a classification head.
+    """A TransNAS-Bench-101 network with a classification head (the benchmark's
+    ``FFDecoder``: global average pooling and a linear layer).
 
     Parameters
     ----------
@@ -87,47 +129,20 @@ class TNB101Network(nn.Module):
         A ``tnb101-micro`` (``64-41414-a_bc_def``) or ``tnb101-macro`` (``64-1234-basic``)
         architecture string.
     num_classes : int
-        Outputs of the head (the benchmark uses 100 for class_object, 63 for class_scene).
+        Outputs of the head (the benchmark uses 75 for class_object, 47 for class_scene
+        and 9 for room_layout).
     in_channels : int
         Channels of the input images.
 
     Shapes: ``(B, in_channels, H, W) -> (B, num_classes)``.
     """
 
-    def __init__(self, arch: str, *, num_classes: int = 100, in_channels: int = 3) -> None:
+    def __init__(self, arch: str, *, num_classes: int = 75, in_channels: int = 3) -> None:
         super().__init__()
-        if arch.strip().endswith("-basic"):
-            space = get_space("tnb101-macro")
-            self.arch = space.normalize(arch)
-            modules, ops = space.parse(self.arch), None
-        else:
-            space = get_space("tnb101-micro")
-            self.arch = space.normalize(arch)
-            modules, ops = tuple(int(d) for d in MICRO_PATTERN), space.parse(self.arch)
-        base = 64
-        self.stem = nn.Sequential(
-            nn.Conv2d(in_channels, base // 2, 3, stride=2, padding=1, bias=False),
-            nn.BatchNorm2d(base // 2),
-            ReLUConvBN(base // 2, base, 3, 2),
-        )
-        layers: list[nn.Module] = []
-        channels = base
-        for module in modules:
-            target = channels * 2 if module % 2 == 0 else channels
-            stride = 2 if module > 2 else 1
-            for block in range(2):
-                c_in, s = (channels, stride) if block == 0 else (target, 1)
-                if ops is None:
-                    layers.append(TNBBasicBlock(c_in, target, s))
-                else:
-                    layers.append(micro_cell(ops, c_in, target, s))
-            channels = target
-        self.layers = nn.Sequential(*layers)
+        self.arch, self.stem, self.layers, channels, _ = backbone(arch, in_channels)
         self.global_pooling = nn.AdaptiveAvgPool2d(1)
         self.classifier = nn.Linear(channels, num_classes)
-        for m in self.modules():
-            if isinstance(m, nn.Conv2d):
-                nn.init.kaiming_normal_(m.weight, mode="fan_out", nonlinearity="relu")
+        kaiming_init(self)
 
     def forward_features(self, x: torch.Tensor) -> torch.Tensor:
         """Backbone features before global pooling."""

@@ -22,7 +22,7 @@ def test_forward_and_width(arch, space, width):
     net = build_network(arch, space)
     assert isinstance(net, TNB101Network)
     assert net.classifier.in_features == width
-    assert net(torch.zeros(2, 3, 32, 32)).shape == (2, 100)
+    assert net(torch.zeros(2, 3, 32, 32)).shape == (2, 75)
 
 
 def test_zeroize_cell_has_only_the_backbone_params():
@@ -40,4 +40,4 @@ def test_macro_downsamples_as_coded():
 def test_every_macro_skeleton_builds():
     space = get_space("tnb101-macro")
     for arch in space.all_archs()[::1600]:
-        assert build_network(arch, space).eval()(torch.zeros(1, 3, 32, 32)).shape == (1, 100)
+        assert build_network(arch, space).eval()(torch.zeros(1, 3, 32, 32)).shape == (1, 75)

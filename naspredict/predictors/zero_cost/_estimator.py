@@ -41,6 +41,9 @@ class ZeroCostPredictor(RegressorMixin, BaseEstimator):
         Multiplies the scores (-1 for proxies where lower means better).
     device : str
         Torch device the networks run on.
+    task : str, optional
+        TransNAS-Bench-101: score the network of this task, decoder included (see
+        :class:`ProxyScorer`).
 
     Examples
     --------
@@ -62,6 +65,7 @@ class ZeroCostPredictor(RegressorMixin, BaseEstimator):
         scores: str | os.PathLike | pd.DataFrame | None = None,
         sign: int = 1,
         device: str = "cpu",
+        task: str | None = None,
     ) -> None:
         self.proxy = proxy
         self.space = space
@@ -74,6 +78,7 @@ class ZeroCostPredictor(RegressorMixin, BaseEstimator):
         self.scores = scores
         self.sign = sign
         self.device = device
+        self.task = task
 
     def fit(self, X: Any = None, y: Any = None) -> ZeroCostPredictor:
         """Validate the parameters; nothing is learned. Returns ``self``."""
@@ -93,6 +98,7 @@ class ZeroCostPredictor(RegressorMixin, BaseEstimator):
             resolution=self.resolution,
             num_classes=self.num_classes,
             device=self.device,
+            task=self.task,
         )
         self.lookup_ = self._lookup_table()
         return self

@@ -7,11 +7,12 @@ from collections.abc import Callable
 from functools import cached_property
 
 import torch
-import torch.nn.functional as F
 from torch import nn
 
+from naspredict.networks import TNB101Task
 from naspredict.predictors.zero_cost._base import ProxyConfig, scalars
 from naspredict.predictors.zero_cost._relu import ReluKernel
+from naspredict.predictors.zero_cost._tasks import task_loss
 
 #: The parts of the main pass a proxy may read.
 NEEDS = ("relu", "relu_kernel", "modules", "jacobian", "grads", "fisher", "hessian")
@@ -28,8 +29,9 @@ class Passes:
     The first proxy that asks for any part of the *main pass* runs it once for every part in
     ``needs``: one forward pass (with hooks on ReLUs, every module, and conv / linear
     outputs as needed), the input gradient of the summed logits, and the gradients of the
-    cross-entropy loss with respect to the conv / linear weights and outputs (with their
-    graph when ``"hessian"`` is needed, so that GraSP needs no second forward pass).
+    loss (cross-entropy, or the task's) with respect to the conv / linear weights and outputs
+    (with their graph when ``"hessian"`` is needed, so that GraSP needs no second forward
+    pass).
 
     ``"hessian"`` is ``sum_l W_l . (H g)_l`` (see :meth:`weight_hessian_grad`), computed
     without differentiating through the BatchNorms of layers they make scale-invariant.
@@ -46,6 +48,8 @@ class Passes:
         Parts of the main pass to compute (from :data:`NEEDS`).
     config : ProxyConfig
         The configuration the network and input were prepared with.
+    task : TNB101Task, optional
+        The TransNAS-Bench-101 task of the network, whose loss replaces the cross-entropy.
     """
 
     def __init__(
@@ -55,8 +59,10 @@ class Passes:
         y: torch.Tensor,
         needs=(),
         config: ProxyConfig | None = None,
+        *,
+        task: TNB101Task | None = None,
     ) -> None:
-        self.net, self.x, self.y = net, x, y
+        self.net, self.x, self.y, self.task = net, x, y, task
         self.needs = frozenset(needs)
         unknown = self.needs - set(NEEDS)
         if unknown:
@@ -90,8 +96,14 @@ class Passes:
         """The output of every module call, first sample only, in call order."""
         return self._part("modules")
 
+    def loss(self, output: torch.Tensor, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        """The loss of ``output`` for input ``x`` with labels ``y``: cross-entropy, or the
+        task's."""
+        return task_loss(self.task, output, x, y)
+
     def logits(self) -> torch.Tensor:
-        """Network outputs of the main pass, ``(B, classes)`` (detached)."""
+        """Network outputs of the main pass: ``(B, classes)``, or ``(B, C, H, W)`` for a
+        pixel task (detached)."""
         if self._main is None:
             self._main = self._run_main()
         return self._main["logits"]
@@ -166,7 +178,7 @@ class Passes:
             )
             out["jacobian"] = torch.zeros_like(x) if grad is None else grad.detach()
         if want_loss:
-            loss = F.cross_entropy(logits, self.y)
+            loss = self.loss(logits, self.x, self.y)
             weights = [layer.weight for layer in self.layers]
             order = sorted(acts)
             grads = torch.autograd.grad(

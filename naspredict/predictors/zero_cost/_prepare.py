@@ -23,11 +23,19 @@ def prepare_network(
     num_classes: int,
     in_channels: int = 3,
     device: str | torch.device = "cpu",
+    task: str | None = None,
 ) -> nn.Module:
     """A fresh network of ``arch``, initialised with ``config.seed`` (on the CPU, so that the
-    weights do not depend on the device) and set up per config, then moved to ``device``."""
+    weights do not depend on the device) and set up per config, then moved to ``device``.
+    With a ``task``, the TransNAS-Bench-101 network of that task (``num_classes`` unused)."""
     networks = prepared_networks(
-        arch, space, [config], num_classes=num_classes, in_channels=in_channels, device=device
+        arch,
+        space,
+        [config],
+        num_classes=num_classes,
+        in_channels=in_channels,
+        device=device,
+        task=task,
     )
     return next(networks)[1]
 
@@ -40,6 +48,7 @@ def prepared_networks(
     num_classes: int,
     in_channels: int = 3,
     device: str | torch.device = "cpu",
+    task: str | None = None,
 ) -> Iterator[tuple[ProxyConfig, nn.Module]]:
     """Each config and the network :func:`prepare_network` would give for it, in turn.
 
@@ -54,7 +63,7 @@ def prepared_networks(
         if built is not None and built.reusable and built.seed == config.seed:
             built.reset()
         else:
-            built = _Built(arch, space, config.seed, num_classes, in_channels)
+            built = _Built(arch, space, config.seed, num_classes, in_channels, task)
         net = built.net
         with torch.random.fork_rng(devices=[]):
             torch.set_rng_state(built.rng)  # as if initialised right after building
@@ -74,14 +83,26 @@ class _Built:
     """A network built with ``seed``, its initial state, and the RNG state after building."""
 
     def __init__(
-        self, arch: str, space: SearchSpace, seed: int, num_classes: int, in_channels: int
+        self,
+        arch: str,
+        space: SearchSpace,
+        seed: int,
+        num_classes: int,
+        in_channels: int,
+        task: str | None,
     ) -> None:
         self.seed, self.reusable = seed, True
         #: (device, dtype) the network was last moved to
         self.placed: tuple[str | torch.device, str] | None = None
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed)
-            self.net = build_network(arch, space, num_classes=num_classes, in_channels=in_channels)
+            self.net = build_network(
+                arch,
+                space,
+                num_classes=None if task is not None else num_classes,
+                in_channels=in_channels,
+                task=task,
+            )
             self.rng = torch.get_rng_state()
         self.initial = [t.detach().clone() for t in self._tensors()]
 

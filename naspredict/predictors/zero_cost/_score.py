@@ -12,9 +12,11 @@ import numpy as np
 import pandas as pd
 
 from naspredict.data import ImageDataset
+from naspredict.errors import ProxyConfigError
 from naspredict.predictors.zero_cost._base import PROXIES, Proxy, ProxyConfig, get_proxy
 from naspredict.predictors.zero_cost._passes import Passes
 from naspredict.predictors.zero_cost._prepare import InputSource, prepared_networks
+from naspredict.predictors.zero_cost._tasks import scored_task
 from naspredict.spaces import SearchSpace, get_space
 
 logger = logging.getLogger(__name__)
@@ -22,6 +24,8 @@ logger = logging.getLogger(__name__)
 #: Default input resolution and classes of each space's networks.
 RESOLUTION = {"nb201": 32}
 DEFAULT_RESOLUTION = 64
+#: The most a TransNAS-Bench-101 backbone reduces the resolution (stem 4, modules up to 16).
+PIXEL_STRIDE = 64
 
 
 def resolve_proxies(proxies: str | Proxy | Iterable[str | Proxy]) -> list[Proxy]:
@@ -69,6 +73,11 @@ class ProxyScorer:
         Picks the images of the real minibatch.
     device : str
         Torch device of the networks ("cpu", "cuda", ...).
+    task : str, optional
+        TransNAS-Bench-101 only: score the network the benchmark trains on this task,
+        decoder included, with the task's loss (:mod:`._tasks`); None: the backbone with a
+        ``num_classes`` classification head. Pixel tasks need a resolution divisible by 64
+        (the most a backbone reduces it), so that the output matches the input.
     """
 
     proxies: Sequence[Proxy]
@@ -81,6 +90,7 @@ class ProxyScorer:
     in_channels: int = 3
     data_seed: int = 0
     device: str = "cpu"
+    task: str | None = None
     configs: dict[str, ProxyConfig] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -89,6 +99,12 @@ class ProxyScorer:
         self.resolution = self.resolution or RESOLUTION.get(self.space.name, DEFAULT_RESOLUTION)
         if self.num_classes is None:
             self.num_classes = self.data.num_classes if self.data is not None else 10
+        self._task = scored_task(self.space.name, self.task)
+        if self._task is not None and self._task.dense and self.resolution % PIXEL_STRIDE:
+            raise ProxyConfigError(
+                f"{self.task} predicts every pixel: the resolution must be a multiple of "
+                f"{PIXEL_STRIDE}, got {self.resolution}"
+            )
         self.configs = {p.name: self._config(p) for p in self.proxies}
         self._inputs = InputSource(
             self.data,
@@ -113,8 +129,10 @@ class ProxyScorer:
 
     def metadata(self) -> dict[str, Any]:
         """Everything that determines the scores, to store beside them."""
+        task = {} if self.task is None else {"task": self.task}
         return {
             "space": self.space.name,
+            **task,
             "data": self.data.name if self.data is not None else "gaussian",
             "data_seed": self.data_seed,
             "resolution": self.resolution,
@@ -137,13 +155,14 @@ class ProxyScorer:
             num_classes=self.num_classes,
             in_channels=self.in_channels,
             device=self.device,
+            task=self.task,
         )
         values: dict[str, float] = {}
         for config, net in networks:
             group = groups[config]
             x, y = self._inputs.get(config)
             needs = set().union(*(p.needs for p in group))
-            passes = Passes(net, x, y, needs, config)
+            passes = Passes(net, x, y, needs, config, task=self._task)
             for p in group:
                 values[p.name] = p(passes)
         return {p.name: values[p.name] for p in self.proxies if p.name in values}

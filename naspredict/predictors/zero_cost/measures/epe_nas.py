@@ -15,7 +15,7 @@ def epe_nas(passes) -> float:
     pairwise ``|s_c - s_c'|``, as EPE-NAS does)."""
     jac = passes.input_grad().flatten(1).double().cpu().numpy()
     labels = passes.y.cpu().numpy()
-    n_classes = passes.logits().shape[-1]
+    n_classes = passes.logits().shape[1]
     scores = []
     for c in np.unique(labels):
         rows = jac[labels == c]

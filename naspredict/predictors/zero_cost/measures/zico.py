@@ -2,7 +2,6 @@
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 
 from naspredict.predictors.zero_cost._base import proxy
 
@@ -18,7 +17,7 @@ def zico(passes) -> float:
     per_layer: list[list[np.ndarray]] = [[] for _ in layers]
     for x, y in zip(passes.x.chunk(SPLITS), passes.y.chunk(SPLITS), strict=True):
         weights = [layer.weight for layer in layers]
-        grads = torch.autograd.grad(F.cross_entropy(net(x), y), weights, allow_unused=True)
+        grads = torch.autograd.grad(passes.loss(net(x), x, y), weights, allow_unused=True)
         for store, w, g in zip(per_layer, weights, grads, strict=True):
             flat = np.zeros(w.numel()) if g is None else g.detach().double().flatten().cpu().numpy()
             store.append(flat)
