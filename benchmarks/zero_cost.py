@@ -20,7 +20,10 @@ fidelity
     PROXIES=N``, repeatable; each proxy on its largest sample): Spearman with the published
     values, and Spearman / Kendall with NB201 ``cifar10-valid`` ``valid_acc_200ep`` of ours
     and of the published values on the same cells, and of the published values on all
-    9,445. Needs the tables under ``--shared``; skipped where they are absent.
+    9,445. With ``--fidelity-space PROXIES=N``, also Spearman / Kendall with accuracy on
+    nested random samples of all 15,625 cells, unreachable ops included, as the published
+    whole-space numbers are. Needs the tables under ``--shared``; skipped where they are
+    absent.
 space
     Wall time to score ``--space-cells`` cells (default all 15,625: one network per
     isomorphism class) with ``--space-proxies`` in ``--workers`` processes on ``--device``
@@ -134,8 +137,10 @@ def _tiers(specs: list[str]) -> dict[str, int | None]:
 
 
 def _corr(a, b, fn) -> float | None:
+    """Rank correlation over the pairs without a NaN (an infinite score, such as NASWOT's
+    -inf for a degenerate network, ranks as the extreme it is)."""
     a, b = np.asarray(a, float), np.asarray(b, float)
-    ok = np.isfinite(a) & np.isfinite(b)
+    ok = ~np.isnan(a) & ~np.isnan(b)
     return float(fn(a[ok], b[ok]).statistic) if ok.sum() > 2 else None
 
 
@@ -174,6 +179,27 @@ def _stored_scores(directory: Path) -> pd.DataFrame:
     return frame.drop(columns="seconds").set_index("arch")
 
 
+def _score_samples(args, data, pool: pd.DataFrame, sizes: dict, prefix: str, seed: int):
+    """Score nested random samples of ``pool`` (``{proxy: size}``; None: all of it) into
+    resumable files ``{prefix}-{n}-{digest}.parquet``; the fidelity rows of each proxy."""
+    order = np.random.default_rng(seed).permutation(len(pool))
+    rows: dict[str, dict] = {}
+    for size in sorted(set(sizes.values()), key=lambda n: n or len(pool)):
+        names = [p for p, n in sizes.items() if n == size]
+        sample = pool.iloc[order[: size or len(pool)]].reset_index(drop=True)
+        s = scorer(args, names, data)
+        digest = hashlib.sha1(",".join(names).encode()).hexdigest()[:8]
+        path = args.out / "zero_cost.runs" / f"{prefix}-{len(sample)}-{digest}.parquet"
+        start = time.perf_counter()
+        ours = _run_store(path, s, list(sample["arch"]))
+        logger.info(
+            "%s %s on %d cells: %.0f s", prefix, names, len(sample), time.perf_counter() - start
+        )
+        networks = len(set(s.representatives(list(sample["arch"]))))
+        rows.update(_fidelity_rows(ours, sample, names, networks, path.name))
+    return rows
+
+
 def fidelity(args, data) -> dict | None:
     from naspredict.benchmark_data import load_table
 
@@ -183,8 +209,8 @@ def fidelity(args, data) -> dict | None:
         return None
     env = environment(args)
     ref = pd.read_csv(tables / "nb201_zero_cost_cifar10.csv")
-    acc = load_table(tables / "nb201_cifar10-valid.csv").lookup(ref["arch"], ACCURACY)
-    ref[ACCURACY] = acc
+    table = load_table(tables / "nb201_cifar10-valid.csv")
+    ref[ACCURACY] = table.lookup(ref["arch"], ACCURACY)
     space = scorer(args, "params", None)  # for isomorphism classes
     rows: dict[str, dict] = {}
     if args.fidelity_scores is not None:
@@ -194,21 +220,12 @@ def fidelity(args, data) -> dict | None:
         networks = len(set(space.representatives(list(sample["arch"]))))
         source = str(args.fidelity_scores)
         rows.update(_fidelity_rows(ours, sample, list(stored.columns), networks, source))
-    order = np.random.default_rng(args.seed).permutation(len(ref))
     sizes = {p: n for p, n in _tiers(args.fidelity).items() if p not in rows}
-    for size in sorted(set(sizes.values()), key=lambda n: n or len(ref)):
-        names = [p for p, n in sizes.items() if n == size]
-        sample = ref.iloc[order[: size or len(ref)]].reset_index(drop=True)
-        s = scorer(args, names, data)
-        digest = hashlib.sha1(",".join(names).encode()).hexdigest()[:8]
-        path = args.out / "zero_cost.runs" / f"fidelity-{len(sample)}-{digest}.parquet"
-        start = time.perf_counter()
-        ours = _run_store(path, s, list(sample["arch"]))
-        logger.info(
-            "fidelity %s on %d cells: %.0f s", names, len(sample), time.perf_counter() - start
-        )
-        networks = len(set(s.representatives(list(sample["arch"]))))
-        rows.update(_fidelity_rows(ours, sample, names, networks, path.name))
+    rows.update(_score_samples(args, data, ref, sizes, "fidelity", args.seed))
+    # the published correlations are over all 15,625 cells, unreachable ops included
+    pool = pd.DataFrame({"arch": table.archs, ACCURACY: table.frame[ACCURACY]})
+    sizes = _tiers(args.fidelity_space or [])
+    space_rows = _score_samples(args, data, pool, sizes, "fidelity-space", args.seed + 3)
     whole = {
         p: {
             "spearman_acc": _corr(ref[p], ref[ACCURACY], spearmanr),
@@ -225,6 +242,8 @@ def fidelity(args, data) -> dict | None:
         "reference_cells": len(ref),
         "proxies": rows,
         "reference_all_cells": whole,
+        "space_cells": len(pool),
+        "space_proxies": space_rows,
     }
 
 
@@ -329,6 +348,20 @@ def markdown(result: dict) -> str:
                 f"{_f(r.get('kendall_acc_reference'))} | {_f(w.get('kendall_acc'))} |"
             )
         lines.append("")
+        if space_rows := fid.get("space_proxies"):
+            lines += [
+                f"### On the whole space (random samples of all {fid['space_cells']:,} cells, "
+                "unreachable ops included, as the published numbers are)",
+                "",
+                "| proxy | cells | networks | rho acc ours | published | tau acc ours |",
+                "| --- | --- | --- | --- | --- | --- |",
+            ]
+            lines += [
+                f"| {name} | {r['cells']} | {r['networks']} | {_f(r['spearman_acc_ours'])} | "
+                f"{_f(PUBLISHED.get(name))} | {_f(r['kendall_acc_ours'])} |"
+                for name, r in sorted(space_rows.items())
+            ]
+            lines.append("")
     if sp := result.get("space"):
         per = sp["seconds"] / sp["networks_scored"] if sp["networks_scored"] else None
         lines += [
@@ -367,6 +400,12 @@ def main() -> None:
         type=Path,
         metavar="DIR",
         help="take the proxies of a space run's score files (its zero_cost.runs) from them",
+    )
+    parser.add_argument(
+        "--fidelity-space",
+        action="append",
+        metavar="PROXIES=N",
+        help="also on random samples of all 15,625 cells, as the published numbers are",
     )
     parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared" / "benchmarks")
     parser.add_argument("--space-cells", type=int, help="default: all 15,625")
