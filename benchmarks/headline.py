@@ -213,7 +213,7 @@ def write(command: str) -> None:
         "command": command,
         "machine": {"platform": platform.platform(), "processor": platform.processor()},
         "predictor": "default (XGBoost and extra trees on one-hot + graph features + "
-        "zero-cost scores)",
+        "zero-cost scores, and a Gaussian process where cross-validation finds it helps)",
         "rows": rows(),
         "alternatives": alternatives(),
         "bundled_scores": {

@@ -4,11 +4,13 @@
 >>> model = make_predictor("xgb", space="nb201")          # doctest: +SKIP
 >>> model.fit(train_archs, train_acc).predict(test_archs)  # doctest: +SKIP
 
-CLI names: ``default`` (:class:`DefaultPredictor`, XGBoost on structure and zero-cost
-features), ``xgb``, ``xgb-rank``, ``rf``, ``gp``, ``mlp``, ``linear``, ``gin``, ``flow`` (also
-``gnn``), ``gin-pretrained`` and ``flow-pretrained`` (pre-trained on the zero-cost scores of
-every architecture of the space before fitting), ``default+gnn`` (the default predictor with
-a pre-trained flow GNN's prediction weighted 0.2), and ``zc:PROXY`` for a zero-cost proxy
+CLI names: ``default`` (:class:`DefaultPredictor`, XGBoost and extra trees on structure and
+zero-cost features, with a Gaussian process where cross-validation finds it helps),
+``default-trees`` (the trees alone), ``xgb``, ``xgb-rank``, ``rf``, ``gp``, ``mlp``,
+``linear``, ``gin``, ``flow`` (also ``gnn``), ``gin-pretrained`` and ``flow-pretrained``
+(pre-trained on the zero-cost scores of every architecture of the space before fitting),
+``default+gnn`` (the default predictor with a pre-trained flow GNN's prediction weighted 0.2;
+``default-trees+gnn`` without the Gaussian process), and ``zc:PROXY`` for a zero-cost proxy
 (``zc:synflow``); ``NAME@ENCODING`` picks the encoding (``xgb@onehot``).
 """
 
@@ -75,6 +77,10 @@ PREDICTORS.register("gnn")(_gnn("FlowPredictor"))  # the best GNN, under the gen
 PREDICTORS.register("gin-pretrained")(_gnn("GINPredictor", pretrain_epochs=GNN_PRETRAIN_EPOCHS))
 PREDICTORS.register("flow-pretrained")(_gnn("FlowPredictor", pretrain_epochs=GNN_PRETRAIN_EPOCHS))
 PREDICTORS.register("default+gnn")(lambda **p: DefaultPredictor(**{"gnn_weight": 0.2, **p}))
+PREDICTORS.register("default-trees")(lambda **p: DefaultPredictor(**{"gp_weight": 0.0, **p}))
+PREDICTORS.register("default-trees+gnn")(
+    lambda **p: DefaultPredictor(**{"gp_weight": 0.0, "gnn_weight": 0.2, **p})
+)
 
 
 def _predictor_classes() -> dict[str, type[ArchPredictor]]:

@@ -1,4 +1,5 @@
-"""The default predictor: tree ensembles on structure plus zero-cost features.
+"""The default predictor: tree ensembles on structure plus zero-cost features, and a
+Gaussian process where cross-validation inside the training set finds that it helps.
 
 Chosen by measurement (``benchmarks/headline.py``; NB201 ``gates`` and ``naslib``): on
 one-hot + GRAF-style graph features + every zero-cost score of the cell, the mean of XGBoost
@@ -7,17 +8,27 @@ rank targets or any one feature set (the random split points of extra trees inte
 smoothly between few training cells). Training on every isomorphic copy of each training cell
 (up to 8, weighted so that each cell counts once) teaches the trees that the copies are one
 network.
+
+A Gaussian process on the same features ranks TransNAS-Bench-101 macro skeletons better than
+the trees at 400 cells, and NB201 cells far worse; so its share of the prediction is chosen,
+for each training set, by 5-fold cross-validation inside it (the share whose out-of-fold
+predictions rank best), not by any constant per space or dataset.
 """
 
 from __future__ import annotations
 
 import logging
+import warnings
 from collections.abc import Sequence
 from numbers import Real
 from pathlib import Path
 
 import numpy as np
+from scipy.stats import kendalltau
+from sklearn.base import clone
 from sklearn.ensemble import ExtraTreesRegressor
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import KFold
 
 from naspredict.encodings import (
     Concat,
@@ -27,6 +38,7 @@ from naspredict.encodings import (
     all_zero_cost_features,
 )
 from naspredict.predictors._base import ArchPredictor, as_archs, check_target
+from naspredict.predictors._sklearn_models import GaussianProcessPredictor
 from naspredict.predictors._xgboost import XGBPredictor
 from naspredict.spaces import SearchSpace
 
@@ -54,6 +66,13 @@ _EXTRA_TREES_ROWS = 4_000
 #: tau 0.68, 0.69, 0.71).
 GNN_PRETRAIN_EPOCHS = 30
 _GNN_DIR = "gnn"
+#: Shares of the Gaussian process that ``gp_weight="cv"`` chooses from.
+GP_WEIGHTS = (0.0, 0.25, 0.5, 0.75, 1.0)
+#: ``gp_weight="cv"`` considers the Gaussian process only on training sets of this many cells
+#: or fewer (its fit grows as the cube of the cells), and of at least ``_GP_MIN_CELLS``.
+GP_MAX_CELLS = 1_000
+_GP_MIN_CELLS = 20
+_GP_FOLDS = 5
 
 
 class DefaultPredictor(ArchPredictor):
@@ -78,10 +97,18 @@ class DefaultPredictor(ArchPredictor):
     extra_trees : int
         Extremely randomised trees (scikit-learn's ``ExtraTreesRegressor``) whose prediction
         is averaged with the boosted trees'; 0: the boosted trees alone.
+    gp_weight : float or "cv"
+        Share in the prediction of a Gaussian process (Matern kernel on the standardised
+        features); the trees' mean takes the rest. ``"cv"``: chosen from
+        :data:`GP_WEIGHTS` by 5-fold cross-validation inside the training set (the share
+        whose out-of-fold predictions have the highest Kendall tau; the smaller on a tie),
+        on training sets of 20 to :data:`GP_MAX_CELLS` cells, else 0. ``gp_weight_`` tells
+        the share used.
     gnn_weight : float
         Share in the prediction of a flow GNN (:class:`~naspredict.predictors.gnn.
         FlowPredictor`, squared error) pre-trained on the same zero-cost scores and fitted
-        on the same cells; the trees' mean takes the rest. 0: trees alone (no torch work).
+        on the same cells; the trees (and Gaussian process) take the rest. 0: no GNN (no
+        torch work).
         0.2 ranks better on TransNAS-Bench-101 at 400 cells but costs the GNN's fit.
     n_estimators, max_depth, learning_rate, subsample, colsample_bytree, min_child_weight,
     reg_lambda, random_state, n_jobs : see :class:`XGBPredictor`.
@@ -94,6 +121,7 @@ class DefaultPredictor(ArchPredictor):
         proxy_scores: str | None = None,
         isomorphs: int = 8,
         extra_trees: int = 300,
+        gp_weight: float | str = "cv",
         gnn_weight: float = 0.0,
         n_estimators: int = 500,
         max_depth: int = 6,
@@ -109,6 +137,7 @@ class DefaultPredictor(ArchPredictor):
         self.proxy_scores = proxy_scores
         self.isomorphs = isomorphs
         self.extra_trees = extra_trees
+        self.gp_weight = gp_weight
         self.gnn_weight = gnn_weight
         self.n_estimators = n_estimators
         self.max_depth = max_depth
@@ -126,11 +155,15 @@ class DefaultPredictor(ArchPredictor):
             raise ValueError(f"isomorphs must be a positive integer, got {self.isomorphs!r}")
         if not isinstance(self.extra_trees, int | np.integer) or self.extra_trees < 0:
             raise ValueError(f"extra_trees must be an integer >= 0, got {self.extra_trees!r}")
-        weight = self.gnn_weight
-        if isinstance(weight, bool) or not isinstance(weight, Real) or not 0 <= weight <= 1:
-            raise ValueError(f"gnn_weight must lie in [0, 1], got {self.gnn_weight!r}")
+        for name, valid in (("gnn_weight", "[0, 1]"), ("gp_weight", "[0, 1] or be 'cv'")):
+            weight = getattr(self, name)
+            if name == "gp_weight" and isinstance(weight, str) and weight == "cv":
+                continue
+            if isinstance(weight, bool) or not isinstance(weight, Real) or not 0 <= weight <= 1:
+                raise ValueError(f"{name} must lie in {valid}, got {weight!r}")
         archs = as_archs(X)
         y = check_target(y, len(archs))
+        self.gp_weight_ = self._choose_gp_weight(archs, y)
         # each cell and up to isomorphs - 1 of its isomorphic copies, encoded once
         codes, owner, weight = isomorphic_copies(
             self.space_, self.space_.codes(archs), self.isomorphs
@@ -141,6 +174,10 @@ class DefaultPredictor(ArchPredictor):
         self.n_features_in_ = self.model_.n_features_in_ = features.shape[1]
         self.train_codes_, self.train_y_, self.train_weight_ = codes, y[owner], weight
         self.extra_ = self._fit_extra_trees(features)
+        # the Gaussian process sees each training cell once: the copies are at distance 0
+        self.gp_features_ = features[codes == self.space_.codes(archs)[owner]]
+        self.gp_y_ = y
+        self.gp_ = self._fit_gp()
         self.gnn_ = self._gnn().fit(archs, y) if self.gnn_weight > 0 else None
         return self
 
@@ -150,6 +187,39 @@ class DefaultPredictor(ArchPredictor):
         if self.gnn_ is None:
             return trees
         return (1 - self.gnn_weight) * trees + self.gnn_weight * self.gnn_.predict(X)
+
+    def _choose_gp_weight(self, archs: list[str], y: np.ndarray) -> float:
+        if self.gp_weight != "cv":
+            return float(self.gp_weight)
+        if not _GP_MIN_CELLS <= len(archs) <= GP_MAX_CELLS:
+            return 0.0
+        features = self._features(archs, fitting=True)
+        trees_only = clone(self).set_params(gp_weight=0.0, gnn_weight=0.0)
+        trees, gp = np.empty(len(y)), np.empty(len(y))
+        folds = KFold(_GP_FOLDS, shuffle=True, random_state=self.random_state)
+        for train, test in folds.split(features):
+            fold = clone(trees_only).fit([archs[i] for i in train], y[train])
+            trees[test] = fold._predict(features[test])
+            gp[test] = self._gp(features[train], y[train])._predict(features[test])
+        taus = np.array([kendalltau((1 - w) * trees + w * gp, y).statistic for w in GP_WEIGHTS])
+        best = GP_WEIGHTS[int(np.nanargmax(taus))] if np.isfinite(taus).any() else 0.0
+        logger.info("gp_weight=cv: out-of-fold Kendall tau %s -> %s", np.round(taus, 3), best)
+        return best
+
+    def _gp(self, features: np.ndarray, y: np.ndarray) -> GaussianProcessPredictor:
+        """The Gaussian process fitted on ``features`` and ``y``."""
+        gp = GaussianProcessPredictor(
+            space=self.space, encoding="precomputed", n_restarts=0, random_state=self.random_state
+        )
+        # a kernel parameter at its bound is an answer here (e.g. no noise), not a failure
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            return gp.fit(features, y)
+
+    def _fit_gp(self) -> GaussianProcessPredictor | None:
+        if self.gp_weight_ == 0:
+            return None
+        return self._gp(self.gp_features_, self.gp_y_)
 
     def _gnn(self) -> ArchPredictor:
         from naspredict.predictors.gnn import FlowPredictor  # torch-geometric only if asked
@@ -196,10 +266,12 @@ class DefaultPredictor(ArchPredictor):
         return XGBPredictor(space=self.space, encoding="precomputed", **params)
 
     def _predict(self, features: np.ndarray) -> np.ndarray:
-        boosted = self.model_._predict(features)
-        if self.extra_ is None:
-            return boosted
-        return (boosted + self.extra_.predict(features)) / 2
+        trees = self.model_._predict(features)
+        if self.extra_ is not None:
+            trees = (trees + self.extra_.predict(features)) / 2
+        if self.gp_ is None:
+            return trees
+        return (1 - self.gp_weight_) * trees + self.gp_weight_ * self.gp_._predict(features)
 
     def _save_state(self, directory: Path) -> None:
         self.model_._save_state(directory)
@@ -211,6 +283,9 @@ class DefaultPredictor(ArchPredictor):
             codes=self.train_codes_,
             y=self.train_y_,
             weight=self.train_weight_,
+            gp_weight=self.gp_weight_,
+            gp_features=self.gp_features_,
+            gp_y=self.gp_y_,
         )
 
     def _load_state(self, directory: Path) -> None:
@@ -221,8 +296,16 @@ class DefaultPredictor(ArchPredictor):
         with np.load(directory / "training.npz", allow_pickle=False) as data:
             self.train_codes_, self.train_y_ = data["codes"], data["y"]
             self.train_weight_ = data["weight"]
+            if "gp_weight" in data.files:
+                self.gp_weight_ = float(data["gp_weight"])
+                self.gp_features_, self.gp_y_ = data["gp_features"], data["gp_y"]
+            else:  # saved before the Gaussian process joined: the trees alone
+                self.gp_weight_ = 0.0
+                self.gp_features_ = np.zeros((0, self.n_features_in_), dtype=np.float32)
+                self.gp_y_ = np.zeros(0)
         features = self._features(self.space_.archs_from_codes(self.train_codes_))
         self.extra_ = self._fit_extra_trees(features)
+        self.gp_ = self._fit_gp()
         self.gnn_ = None
         if self.gnn_weight > 0:
             self.gnn_ = self._gnn()

@@ -68,12 +68,16 @@ def test_isomorphic_copies_cover_each_class_once_per_cell():
 
 def test_boosted_and_extra_trees_are_averaged(nb201):
     archs = nb201["test"][0][:200]
-    both = DefaultPredictor(proxy_scores=nb201["scores"], n_estimators=50, extra_trees=20)
+    both = DefaultPredictor(
+        proxy_scores=nb201["scores"], n_estimators=50, extra_trees=20, gp_weight=0.0
+    )
     both.fit(*nb201["train"])
     boosted = both.model_._predict(both._features(archs))
     extra = both.extra_.predict(both._features(archs))
     np.testing.assert_allclose(both.predict(archs), (boosted + extra) / 2, rtol=1e-6)
-    alone = DefaultPredictor(proxy_scores=nb201["scores"], n_estimators=50, extra_trees=0)
+    alone = DefaultPredictor(
+        proxy_scores=nb201["scores"], n_estimators=50, extra_trees=0, gp_weight=0.0
+    )
     alone.fit(*nb201["train"])
     assert alone.extra_ is None
     np.testing.assert_allclose(alone.predict(archs), boosted, rtol=1e-6)
@@ -96,6 +100,8 @@ def test_large_training_sets_grow_extra_trees_on_bounded_samples():
         ("extra_trees", "many"),
         ("gnn_weight", 1.5),
         ("gnn_weight", "0.2"),
+        ("gp_weight", -0.1),
+        ("gp_weight", "always"),
     ],
 )
 def test_bad_ensemble_settings_are_clear_errors(param, bad):
@@ -103,6 +109,57 @@ def test_bad_ensemble_settings_are_clear_errors(param, bad):
         DefaultPredictor(**{param: bad}).fit(
             ["|nor_conv_3x3~0|+|none~0|none~1|+|none~0|none~1|none~2|"], [1.0]
         )
+
+
+@pytest.fixture(scope="module")
+def macro(shared):
+    table = load_table(shared / "tnb101" / "tnb101_macro_class_object.csv")
+    split = PROTOCOLS.get("naslib")(table, 100, 0)
+    archs = np.asarray(table.archs, dtype=object)
+    y = table.column("valid_final")
+    return list(archs[split.train]), y[split.train], list(archs[split.test])
+
+
+def test_cross_validation_gives_the_gaussian_process_a_share_where_it_ranks_better(nb201, macro):
+    small = {"n_estimators": 100, "extra_trees": 50}
+    # TransNAS-Bench-101 macro skeletons: the GP ranks them better than the trees out of fold
+    model = DefaultPredictor(space="tnb101-macro", **small).fit(*macro[:2])
+    assert model.gp_weight_ > 0 and model.gp_ is not None
+    # NB201 at 78 cells: far worse, so the trees alone
+    model = DefaultPredictor(proxy_scores=nb201["scores"], **small).fit(*nb201["train"])
+    assert model.gp_weight_ == 0 and model.gp_ is None
+
+
+def test_the_gaussian_process_takes_its_share(macro, tmp_path):
+    archs, y, test = macro
+    settings = {"space": "tnb101-macro", "n_estimators": 30, "extra_trees": 10}
+    trees = DefaultPredictor(**settings, gp_weight=0.0).fit(archs, y)
+    mixed = DefaultPredictor(**settings, gp_weight=0.25).fit(archs, y)
+    gp = mixed.gp_.predict(mixed._features(test))
+    np.testing.assert_allclose(mixed.predict(test), 0.75 * trees.predict(test) + 0.25 * gp)
+    assert len(mixed.gp_y_) == len(archs)  # each cell once, not its isomorphic copies
+    save_predictor(mixed, tmp_path / "m")
+    np.testing.assert_allclose(load_predictor(tmp_path / "m").predict(test), mixed.predict(test))
+
+
+def test_a_model_saved_before_the_gaussian_process_loads_as_trees(macro, tmp_path):
+    archs, y, test = macro
+    model = DefaultPredictor(space="tnb101-macro", n_estimators=20, extra_trees=5, gp_weight=0.0)
+    save_predictor(model.fit(archs, y), tmp_path / "m")
+    state = next((tmp_path / "m").rglob("training.npz"))
+    with np.load(state) as data:
+        old = {k: data[k] for k in ("codes", "y", "weight")}
+    np.savez(state, **old)
+    loaded = load_predictor(tmp_path / "m")
+    assert loaded.gp_weight_ == 0
+    np.testing.assert_allclose(loaded.predict(test), model.predict(test), rtol=1e-6)
+
+
+def test_cross_validation_leaves_out_the_gaussian_process_outside_its_sizes(macro):
+    archs, y, _ = macro
+    model = DefaultPredictor(space="tnb101-macro", n_estimators=10, extra_trees=5)
+    assert model.fit(archs[:19], y[:19]).gp_weight_ == 0
+    assert model.fit(archs[:20], y[:20]).gp_weight_ in _default.GP_WEIGHTS
 
 
 def test_a_pre_trained_gnn_takes_its_share_of_the_prediction(monkeypatch, tmp_path):
