@@ -45,9 +45,12 @@ def scored_task(space: str, task: str | None) -> TNB101Task | None:
 def task_loss(
     task: TNB101Task | None, output: torch.Tensor, x: torch.Tensor, labels: torch.Tensor
 ) -> torch.Tensor:
-    """The loss of ``output`` for input ``x`` with image labels ``labels``."""
-    if task is None or not task.dense:
+    """The loss of ``output`` for input ``x`` with image labels ``labels`` (taken modulo a
+    task's classes, so that any dataset's labels fit its head)."""
+    if task is None:
         return F.cross_entropy(output, labels)
+    if not task.dense:
+        return F.cross_entropy(output, labels % task.outputs)
     if task.decoder == "segmentation":
         return F.cross_entropy(output, segmentation_target(x, labels, task.outputs))
     return F.l1_loss(output, x)

@@ -37,6 +37,9 @@ def test_losses_per_task():
     )
     logits = torch.randn(2, 1000)
     assert task_loss(TNB101_TASKS["jigsaw"], logits, x, labels) == F.cross_entropy(logits, labels)
+    scenes = torch.randn(2, 47)
+    expected = F.cross_entropy(scenes, torch.tensor([1, 2]))
+    assert task_loss(TNB101_TASKS["class_scene"], scenes, x, torch.tensor([48, 49])) == expected
     maps = torch.randn(2, 17, 8, 8)
     expected = F.cross_entropy(maps, segmentation_target(x, labels, 17))
     assert task_loss(TNB101_TASKS["segmentsemantic"], maps, x, labels) == expected
