@@ -165,9 +165,8 @@ class DefaultPredictor(ArchPredictor):
         y = check_target(y, len(archs))
         self.gp_weight_ = self._choose_gp_weight(archs, y)
         # each cell and up to isomorphs - 1 of its isomorphic copies, encoded once
-        codes, owner, weight = isomorphic_copies(
-            self.space_, self.space_.codes(archs), self.isomorphs
-        )
+        cells = self.space_.codes(archs)
+        codes, owner, weight = isomorphic_copies(self.space_, cells, self.isomorphs)
         features = self._features(self.space_.archs_from_codes(codes), fitting=True)
         self.model_ = self._booster()
         self.model_._fit(features, y[owner], sample_weight=weight)
@@ -175,7 +174,7 @@ class DefaultPredictor(ArchPredictor):
         self.train_codes_, self.train_y_, self.train_weight_ = codes, y[owner], weight
         self.extra_ = self._fit_extra_trees(features)
         # the Gaussian process sees each training cell once: the copies are at distance 0
-        self.gp_features_ = features[codes == self.space_.codes(archs)[owner]]
+        self.gp_features_ = features[codes == cells[owner]]
         self.gp_y_ = y
         self.gp_ = self._fit_gp()
         self.gnn_ = self._gnn().fit(archs, y) if self.gnn_weight > 0 else None
