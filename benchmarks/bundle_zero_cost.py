@@ -10,6 +10,12 @@ data, resolution and seed), so one proxy can be added without scoring the others
 
     python benchmarks/bundle_zero_cost.py meco.parquet --add
 
+With ``--extend``, their rows (same proxies and settings) give the classes that the shipped
+scores lack, e.g. after a fix to a space's isomorphism splits some classes:
+
+    naspredict proxies --space tnb101-micro --archs new_classes.txt ... --out new.parquet
+    python benchmarks/bundle_zero_cost.py new.parquet --extend
+
 Writes ``naspredict/benchmark_data/bundled/<space>_zero_cost.parquet`` (one row per
 isomorphism class, float32 proxy columns) and ``<space>_zero_cost.json`` (how the scores were
 made: proxies, their configs, data, machine, time).
@@ -34,13 +40,16 @@ from naspredict.spaces import SearchSpace
 SHARED_SETTINGS = ("space", "data", "data_seed", "resolution", "num_classes")
 
 
-def bundle(paths: list[Path], *, partial: bool = False, add: bool = False) -> Path:
+def bundle(
+    paths: list[Path], *, partial: bool = False, add: bool = False, extend: bool = False
+) -> Path:
     """Write the bundled Parquet file and its JSON record; return the Parquet path.
 
     With ``partial``, files that miss some isomorphism classes are accepted (the record says
     how many are covered; :class:`~naspredict.encodings.ZeroCostFeatures` gives a missing
     cell the scores of the nearest scored one). With ``add``, the files' proxies are joined
-    to the scores already bundled for their space."""
+    to the scores already bundled for their space; with ``extend``, their rows give the
+    classes those scores lack."""
     frames, meta = [], None
     for path in paths:
         frame, file_meta = read_scores(path)
@@ -52,27 +61,22 @@ def bundle(paths: list[Path], *, partial: bool = False, add: bool = False) -> Pa
     proxies = list(meta["proxies"])
     table = BenchmarkTable(frame[["arch", *proxies, "seconds"]], space=meta["space"])
     classes = table.space.class_ids[table.codes]
-    covered = len(np.unique(classes))
-    if covered != table.space.n_classes and not partial:
-        raise SystemExit(
-            f"the files cover {covered} of {table.space.n_classes} isomorphism classes "
-            "(--partial to bundle them anyway)"
-        )
     _, first = np.unique(classes, return_index=True)
     small = table.frame.iloc[np.sort(first)].reset_index(drop=True)
     seconds = float(small.pop("seconds").sum())  # one network per class was scored
     small[proxies] = small[proxies].astype(np.float32)
     out = bundled_scores_path(table.space)
+    flag = " --add" if add else " --extend" if extend else ""
+    archs = "NEW_CLASSES" if extend else "all"
     command = (
-        f"naspredict proxies --space {table.space.name} --archs all --proxies "
+        f"naspredict proxies --space {table.space.name} --archs {archs} --proxies "
         f"{','.join(proxies)} --resolution {meta['resolution']} --seed 0 --threads 1 "
-        f"--out SCORES; python benchmarks/bundle_zero_cost.py SCORES{' --add' if add else ''}"
+        f"--out SCORES; python benchmarks/bundle_zero_cost.py SCORES{flag}"
     )
     record = {
         "space": table.space.name,
         "rows": len(small),
-        "covers": f"{covered} of {table.space.n_classes} isomorphism classes of "
-        f"{table.space.name}, one row per class",
+        "covers": _covers(table.space, small),
         "proxies": proxies,
         "configs": meta["proxies"],
         "data": meta["data"],
@@ -86,6 +90,14 @@ def bundle(paths: list[Path], *, partial: bool = False, add: bool = False) -> Pa
     }
     if add:
         small, record = _join_bundled(table.space, small, record)
+    if extend:
+        small, record = _extend_bundled(table.space, small, record)
+    covered = len(np.unique(table.space.class_ids[table.space.codes(small["arch"])]))
+    if covered != table.space.n_classes and not partial:
+        raise SystemExit(
+            f"the files cover {covered} of {table.space.n_classes} isomorphism classes "
+            "(--partial to bundle them anyway)"
+        )
     BenchmarkTable(
         small,
         space=table.space,
@@ -96,20 +108,58 @@ def bundle(paths: list[Path], *, partial: bool = False, add: bool = False) -> Pa
     return out
 
 
+def _covers(space: SearchSpace, rows: pd.DataFrame) -> str:
+    covered = len(np.unique(space.class_ids[space.codes(rows["arch"])]))
+    return f"{covered} of {space.n_classes} isomorphism classes of {space.name}, one row per class"
+
+
+def _bundled_record(space: SearchSpace, record: dict, flag: str) -> dict:
+    """The JSON record of the scores bundled for ``space``, checked to share ``record``'s
+    data settings."""
+    path = bundled_scores_path(space)
+    if not path.is_file():
+        raise SystemExit(f"{flag}: no bundled scores for {space.name} ({path})")
+    old = json.loads(path.with_suffix(".json").read_text())
+    for key in SHARED_SETTINGS:
+        if old[key] != record[key]:
+            raise SystemExit(f"{flag}: {key} is {record[key]!r} here, {old[key]!r} in {path}")
+    return old
+
+
+def _extend_bundled(
+    space: SearchSpace, small: pd.DataFrame, record: dict
+) -> tuple[pd.DataFrame, dict]:
+    """The bundled scores of ``space`` and the rows of ``small`` whose classes they lack."""
+    old = _bundled_record(space, record, "--extend")
+    if old["configs"] != record["configs"]:
+        raise SystemExit(
+            f"--extend: the proxies or their settings differ from the bundled ones "
+            f"({', '.join(old['proxies'])})"
+        )
+    base = bundled_scores(space).frame[["arch", *old["proxies"]]]
+    classes = space.class_ids
+    known = np.isin(classes[space.codes(small["arch"])], classes[space.codes(base["arch"])])
+    rows = pd.concat([base, small.loc[~known, ["arch", *old["proxies"]]]], ignore_index=True)
+    merged = {
+        **old,
+        "rows": len(rows),
+        "covers": _covers(space, rows),
+        "seconds": old["seconds"] + record["seconds"],
+        "command": f"{old['command']}; {record['command']}",
+        "machine": record["machine"],
+    }
+    return rows, merged
+
+
 def _join_bundled(
     space: SearchSpace, small: pd.DataFrame, record: dict
 ) -> tuple[pd.DataFrame, dict]:
     """The bundled scores of ``space`` with the proxies of ``small`` joined by class."""
-    path = bundled_scores_path(space)
-    if not path.is_file():
-        raise SystemExit(f"--add: no bundled scores for {space.name} to add to ({path})")
-    old = json.loads(path.with_suffix(".json").read_text())
-    for key in SHARED_SETTINGS:
-        if old[key] != record[key]:
-            raise SystemExit(f"--add: {key} is {record[key]!r} here, {old[key]!r} in {path}")
+    old = _bundled_record(space, record, "--add")
     clash = set(old["proxies"]) & set(record["proxies"])
     if clash:
-        raise SystemExit(f"--add: {', '.join(sorted(clash))} already bundled in {path}")
+        names = ", ".join(sorted(clash))
+        raise SystemExit(f"--add: {names} already bundled in {bundled_scores_path(space)}")
     base = bundled_scores(space).frame
     new = small.set_index(space.class_ids[space.codes(small["arch"])]).drop(columns="arch")
     joined = base.join(new, on=space.class_ids[space.codes(base["arch"])])
@@ -132,11 +182,17 @@ def main() -> None:
     parser.add_argument(
         "--partial", action="store_true", help="accept files that miss some classes"
     )
-    parser.add_argument(
+    grow = parser.add_mutually_exclusive_group()
+    grow.add_argument(
         "--add", action="store_true", help="join the proxies to the scores already bundled"
     )
+    grow.add_argument(
+        "--extend",
+        action="store_true",
+        help="add the rows of classes that the bundled scores lack (same proxies)",
+    )
     args = parser.parse_args()
-    print(bundle(args.scores, partial=args.partial, add=args.add))
+    print(bundle(args.scores, partial=args.partial, add=args.add, extend=args.extend))
 
 
 if __name__ == "__main__":

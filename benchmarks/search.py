@@ -5,7 +5,8 @@ queries until the optimum (by the query metric) is found, mean test regret with 
 interval against queries, regret at 50 / 100 / 200 queries, and wall-clock timings.
 
     python benchmarks/search.py                   # 100 seeds, budget 300 (tens of minutes)
-    python benchmarks/search.py --seeds 5 --quick # a smoke run
+    python benchmarks/search.py --tables tnb101-micro-class_scene --no-timing
+                                                  # one table; the others' results are kept
 
 Runs end once they have queried the optimum (``stop_at_optimum``): the incumbent cannot
 change after that, so every reported number is that of a full run. The timing section runs
@@ -15,6 +16,7 @@ full budgets. Finished runs are kept in ``--checkpoints`` so a killed benchmark 
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import os
 import platform
@@ -301,6 +303,20 @@ def plot(results: dict, all_runs: dict, path: Path) -> None:
     plt.close(fig)
 
 
+def _earlier(path: Path, args: argparse.Namespace) -> tuple[dict, dict]:
+    """The tables and timings of an earlier run with the same budget and seeds, which a run
+    of some tables (or with ``--no-timing``) keeps beside its own."""
+    if not path.is_file():
+        return {}, {}
+    earlier = json.loads(path.read_text())
+    same = (earlier["budget"], earlier["seeds"], earlier["slow_seeds"]) == (
+        args.budget,
+        args.seeds,
+        args.slow_seeds or args.seeds,
+    )
+    return (earlier["tables"], earlier["timings"]) if same else ({}, {})
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=100)
@@ -320,11 +336,13 @@ def main() -> None:
     args = parser.parse_args()
     args.only = [s for s in args.only.split(",") if s]
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
-    results, all_runs = {}, {}
+    out = Path(args.out)
+    results, timing = _earlier(out.with_suffix(".json"), args)
+    all_runs = {}
     for key in args.tables.split(","):
         results[key], all_runs[key] = run_table(key, args)
-    timing = {} if args.no_timing else timings(args)
-    out = Path(args.out)
+    if not args.no_timing:
+        timing = timings(args)
     write_json(out.with_suffix(".json"), {
         "budget": args.budget, "seeds": args.seeds, "slow_seeds": args.slow_seeds or args.seeds,
         "cpu_count": os.cpu_count(), "stop_at_optimum": True,

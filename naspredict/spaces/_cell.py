@@ -30,6 +30,9 @@ class CellSpace(SearchSpace):
     zero_op: int
     #: Index of the identity op.
     skip_op: int
+    #: Whether a skip out of the input node is an op of its own rather than a pass-through
+    #: (in a cell that downsamples, it is a strided reduction, not the identity).
+    input_skip_is_op: bool = False
     #: Names used for the isomorphism key (the NB201 names, so keys agree across spaces).
     _key_names: tuple[str, ...]
 
@@ -80,8 +83,9 @@ class CellSpace(SearchSpace):
         """NAS-Bench-201's ``to_unique_str(consider_zero=True)`` of the cell.
 
         Each node is the sorted ``+``-join of its input terms: a zero op, or an input that
-        is zero, gives ``#``; a skip passes the input's term through; any other op wraps it
-        as ``(term)@op``. Cells with equal keys compute the same function.
+        is zero, gives ``#``; a skip passes the input's term through (except out of the input
+        node where :attr:`input_skip_is_op`); any other op wraps it as ``(term)@op``. Cells
+        with equal keys compute the same function.
         """
         ops = self.parse(arch)
         terms = {0: "0"}
@@ -92,7 +96,7 @@ class CellSpace(SearchSpace):
                     continue
                 if op == self.zero_op or terms[src] == "#":
                     parts.append("#")
-                elif op == self.skip_op:
+                elif op == self.skip_op and not (src == 0 and self.input_skip_is_op):
                     parts.append(terms[src])
                 else:
                     parts.append(f"({terms[src]})@{self._key_names[op]}")

@@ -73,6 +73,9 @@ def test_bundled_scores_cover_the_space(space_name):
     columns = score_columns(table)
     assert {"params", "flops", "synflow"} <= set(columns)
     assert all(table.frame[c].dtype == np.float32 for c in columns)
+    # one row per isomorphism class: every class scored, none borrowing a neighbour's scores
+    classes = space.class_ids[space.codes(table.frame["arch"])]
+    np.testing.assert_array_equal(np.sort(classes), np.arange(space.n_classes))
     matrix = ZeroCostFeatures().encode(space, space.all_archs())
     assert matrix.shape == (len(space), len(columns)) and np.isfinite(matrix).all()
     record = json.loads(bundled_scores_path(space).with_suffix(".json").read_text())
