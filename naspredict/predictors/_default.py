@@ -163,19 +163,18 @@ class DefaultPredictor(ArchPredictor):
                 raise ValueError(f"{name} must lie in {valid}, got {weight!r}")
         archs = as_archs(X)
         y = check_target(y, len(archs))
-        self.gp_weight_ = self._choose_gp_weight(archs, y)
         # each cell and up to isomorphs - 1 of its isomorphic copies, encoded once
         cells = self.space_.codes(archs)
         codes, owner, weight = isomorphic_copies(self.space_, cells, self.isomorphs)
         features = self._features(self.space_.archs_from_codes(codes), fitting=True)
+        # the Gaussian process sees each training cell once: the copies are at distance 0
+        self.gp_features_, self.gp_y_ = features[codes == cells[owner]], y
+        self.gp_weight_ = self._choose_gp_weight(archs, y, self.gp_features_)
         self.model_ = self._booster()
         self.model_._fit(features, y[owner], sample_weight=weight)
         self.n_features_in_ = self.model_.n_features_in_ = features.shape[1]
         self.train_codes_, self.train_y_, self.train_weight_ = codes, y[owner], weight
         self.extra_ = self._fit_extra_trees(features)
-        # the Gaussian process sees each training cell once: the copies are at distance 0
-        self.gp_features_ = features[codes == cells[owner]]
-        self.gp_y_ = y
         self.gp_ = self._fit_gp()
         self.gnn_ = self._gnn().fit(archs, y) if self.gnn_weight > 0 else None
         return self
@@ -187,12 +186,12 @@ class DefaultPredictor(ArchPredictor):
             return trees
         return (1 - self.gnn_weight) * trees + self.gnn_weight * self.gnn_.predict(X)
 
-    def _choose_gp_weight(self, archs: list[str], y: np.ndarray) -> float:
+    def _choose_gp_weight(self, archs: list[str], y: np.ndarray, features: np.ndarray) -> float:
+        """The Gaussian process's share; ``features`` are those of ``archs``."""
         if self.gp_weight != "cv":
             return float(self.gp_weight)
         if not _GP_MIN_CELLS <= len(archs) <= GP_MAX_CELLS:
             return 0.0
-        features = self._features(archs, fitting=True)
         trees_only = clone(self).set_params(gp_weight=0.0, gnn_weight=0.0)
         trees, gp = np.empty(len(y)), np.empty(len(y))
         folds = KFold(_GP_FOLDS, shuffle=True, random_state=self.random_state)
