@@ -75,8 +75,6 @@ def bundle(
     )
     record = {
         "space": table.space.name,
-        "rows": len(small),
-        "covers": _covers(table.space, small),
         "proxies": proxies,
         "configs": meta["proxies"],
         "data": meta["data"],
@@ -92,12 +90,17 @@ def bundle(
         small, record = _join_bundled(table.space, small, record)
     if extend:
         small, record = _extend_bundled(table.space, small, record)
-    covered = len(np.unique(table.space.class_ids[table.space.codes(small["arch"])]))
-    if covered != table.space.n_classes and not partial:
+    space = table.space
+    covered = len(np.unique(space.class_ids[space.codes(small["arch"])]))
+    if covered != space.n_classes and not partial:
         raise SystemExit(
-            f"the files cover {covered} of {table.space.n_classes} isomorphism classes "
+            f"the files cover {covered} of {space.n_classes} isomorphism classes "
             "(--partial to bundle them anyway)"
         )
+    record["rows"] = len(small)
+    record["covers"] = (
+        f"{covered} of {space.n_classes} isomorphism classes of {space.name}, one row per class"
+    )
     BenchmarkTable(
         small,
         space=table.space,
@@ -106,11 +109,6 @@ def bundle(
     ).to_parquet(out)
     write_json(out.with_suffix(".json"), record)
     return out
-
-
-def _covers(space: SearchSpace, rows: pd.DataFrame) -> str:
-    covered = len(np.unique(space.class_ids[space.codes(rows["arch"])]))
-    return f"{covered} of {space.n_classes} isomorphism classes of {space.name}, one row per class"
 
 
 def _bundled_record(space: SearchSpace, record: dict, flag: str) -> dict:
@@ -142,8 +140,6 @@ def _extend_bundled(
     rows = pd.concat([base, small.loc[~known, ["arch", *old["proxies"]]]], ignore_index=True)
     merged = {
         **old,
-        "rows": len(rows),
-        "covers": _covers(space, rows),
         "seconds": old["seconds"] + record["seconds"],
         "command": f"{old['command']}; {record['command']}",
         "machine": record["machine"],
