@@ -23,16 +23,24 @@ from naspredict.predictors._default import _EXTRA_TREES_ROWS, isomorphic_copies
 from naspredict.spaces import get_space
 
 
+def _split(path, target: str, protocol: str, size: int) -> tuple[tuple, tuple]:
+    """(archs, targets) of the training and test sets of seed 0 of ``protocol``."""
+    table = load_table(path)
+    split = PROTOCOLS.get(protocol)(table, size, 0)
+    archs = np.asarray(table.archs, dtype=object)
+    y = table.column(target)
+    return tuple((list(archs[rows]), y[rows]) for rows in (split.train, split.test))
+
+
 @pytest.fixture(scope="module")
 def nb201(shared):
-    table = load_table(shared / "nb201" / "nb201_cifar10-valid.csv")
-    split = PROTOCOLS.get("gates")(table, 78, 0)
-    archs = np.asarray(table.archs, dtype=object)
-    y = table.column("valid_acc_200ep")
+    train, test = _split(
+        shared / "nb201" / "nb201_cifar10-valid.csv", "valid_acc_200ep", "gates", 78
+    )
     return {
         "scores": str(shared / "nb201" / "nb201_zero_cost_cifar10.csv"),
-        "train": (list(archs[split.train]), y[split.train]),
-        "test": (list(archs[split.test]), y[split.test]),
+        "train": train,
+        "test": test,
     }
 
 
@@ -113,11 +121,9 @@ def test_bad_ensemble_settings_are_clear_errors(param, bad):
 
 @pytest.fixture(scope="module")
 def macro(shared):
-    table = load_table(shared / "tnb101" / "tnb101_macro_class_object.csv")
-    split = PROTOCOLS.get("naslib")(table, 100, 0)
-    archs = np.asarray(table.archs, dtype=object)
-    y = table.column("valid_final")
-    return list(archs[split.train]), y[split.train], list(archs[split.test])
+    path = shared / "tnb101" / "tnb101_macro_class_object.csv"
+    (archs, y), (test, _) = _split(path, "valid_final", "naslib", 100)
+    return archs, y, test
 
 
 def test_cross_validation_gives_the_gaussian_process_a_share_where_it_ranks_better(nb201, macro):
