@@ -2,13 +2,27 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import math
 import os
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+import numpy as np
+
+
+def _read_umask() -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return umask
+
+
+#: Read once, at import: setting the umask to read it is not safe while threads create files.
+_UMASK = _read_umask()
 
 
 @contextmanager
@@ -18,6 +32,8 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     os.close(fd)
+    # mkstemp makes the file private (0600); the result gets the mode a plain open would give
+    os.chmod(tmp, 0o666 & ~_UMASK)
     try:
         yield Path(tmp)
         os.replace(tmp, path)
@@ -27,17 +43,38 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
 
 
 def write_json(path: str | os.PathLike, obj: Any) -> None:
-    """Write ``obj`` as indented JSON, atomically."""
+    """Write ``obj`` as indented JSON, atomically; NaN and infinities become null."""
     with atomic_path(path) as tmp:
-        tmp.write_text(json.dumps(obj, indent=2, default=_jsonable) + "\n")
+        tmp.write_text(json.dumps(_jsonable(obj), indent=2, allow_nan=False) + "\n")
 
 
-def _jsonable(obj: Any) -> Any:
-    if hasattr(obj, "item"):  # numpy scalars
-        return obj.item()
-    if hasattr(obj, "tolist"):
-        return obj.tolist()
+def _jsonable(obj: Any, *, strict: bool = True) -> Any:
+    """``obj`` with numpy values as Python ones and, if ``strict``, non-finite floats as None
+    (strict JSON; a checkpoint keeps NaN, which Python's reader takes back)."""
+    if isinstance(obj, dict):
+        return {key: _jsonable(value, strict=strict) for key, value in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_jsonable(value, strict=strict) for value in obj]
+    if isinstance(obj, np.ndarray):
+        return _jsonable(obj.tolist(), strict=strict)
+    if isinstance(obj, np.generic):
+        obj = obj.item()
+    if strict and isinstance(obj, float) and not math.isfinite(obj):
+        return None
+    if obj is None or isinstance(obj, str | int | float | bool):
+        return obj
     raise TypeError(f"{type(obj).__name__} is not JSON serialisable")
+
+
+def fingerprint(*parts: str | np.ndarray) -> str:
+    """A short hash of strings and arrays, which tells a checkpoint's runs on other inputs
+    (another table, other scores) apart from those it can resume."""
+    digest = hashlib.sha256()
+    for part in parts:
+        data = part.encode() if isinstance(part, str) else np.ascontiguousarray(part).tobytes()
+        digest.update(len(data).to_bytes(8, "little"))
+        digest.update(data)
+    return digest.hexdigest()[:16]
 
 
 def read_jsonl(path: str | os.PathLike) -> list[dict[str, Any]]:
@@ -66,6 +103,6 @@ def append_jsonl(path: str | os.PathLike, row: dict[str, Any]) -> None:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "a") as f:
-        f.write(json.dumps(row, default=_jsonable) + "\n")
+        f.write(json.dumps(_jsonable(row, strict=False)) + "\n")
         f.flush()
         os.fsync(f.fileno())

@@ -15,10 +15,10 @@ import numpy as np
 import pandas as pd
 from sklearn.base import clone
 
-from naspredict._io import append_jsonl
+from naspredict._io import append_jsonl, fingerprint
 from naspredict.benchmark_data import BenchmarkTable
 from naspredict.errors import MissingColumnError
-from naspredict.evaluation._evaluate import _read_checkpoint, evaluate, target_values
+from naspredict.evaluation._evaluate import _read_checkpoint, evaluate, run_config, target_values
 from naspredict.evaluation._metrics import prediction_metrics
 from naspredict.evaluation._protocols import PROTOCOLS
 from naspredict.evaluation._report import save_figure
@@ -78,6 +78,8 @@ def compare(
         A proxy is scored on the test cells it has a value for (``test_cells``).
     """
     values = {p: proxy_values(table, scores, p) for p in proxies}
+    # a proxy's runs resume only on the same scores
+    scores_key = {p: fingerprint(value) for p, value in values.items()}
     runs = evaluate(
         table,
         target,
@@ -91,7 +93,8 @@ def compare(
     runs["kind"] = "predictor"
     y = target_values(table, target)
     split_of = PROTOCOLS.get(protocol)
-    done = _read_checkpoint(checkpoint, {"protocol": protocol, "target": target})
+    config = run_config(table, target, protocol)
+    done = _read_checkpoint(checkpoint, config)
     rows = []
     for seed in seeds:
         for size in train_sizes:
@@ -99,14 +102,14 @@ def compare(
             for proxy, value in values.items():
                 name = PROXY_PREFIX + proxy
                 row = done.get((name, size, seed))
-                if row is None:
+                if row is None or row.get("scores") != scores_key[proxy]:
                     scored = test[np.isfinite(value[test])]
                     row = {
                         "predictor": name,
                         "train_size": size,
                         "seed": seed,
-                        "protocol": protocol,
-                        "target": target,
+                        **config,
+                        "scores": scores_key[proxy],
                         **prediction_metrics(y[scored], value[scored]),
                         "test_cells": len(scored),
                     }

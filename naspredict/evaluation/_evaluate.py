@@ -12,7 +12,7 @@ import pandas as pd
 from sklearn.base import clone
 from tqdm.auto import tqdm
 
-from naspredict._io import append_jsonl, read_jsonl
+from naspredict._io import append_jsonl, fingerprint, read_jsonl
 from naspredict.benchmark_data import BenchmarkTable
 from naspredict.evaluation._metrics import prediction_metrics
 from naspredict.evaluation._protocols import PROTOCOLS
@@ -70,7 +70,8 @@ def evaluate(
     split_of = PROTOCOLS.get(protocol)
     y = target_values(table, target)
     archs = np.asarray(table.archs, dtype=object)
-    done = _read_checkpoint(checkpoint, {"protocol": protocol, "target": target})
+    config = run_config(table, target, protocol)
+    done = _read_checkpoint(checkpoint, config)
     todo = [
         (name, size, seed)
         for seed in seeds
@@ -97,8 +98,7 @@ def evaluate(
             "predictor": name,
             "train_size": size,
             "seed": seed,
-            "protocol": protocol,
-            "target": target,
+            **config,
             **prediction_metrics(y[split.test], pred),
             "fit_seconds": fit_seconds,
             "predict_seconds_per_arch": predict_seconds / len(split.test),
@@ -135,8 +135,15 @@ def summarize(results: pd.DataFrame) -> pd.DataFrame:
     return summary.reset_index()
 
 
+def run_config(table: BenchmarkTable, target: str, protocol: str) -> dict[str, str]:
+    """What a checkpointed run must share to be resumed: the protocol, the target, and the
+    table's architectures and target values (``table``: their fingerprint)."""
+    table_key = fingerprint("\n".join(table.archs), target_values(table, target))
+    return {"protocol": protocol, "target": target, "table": table_key}
+
+
 def _read_checkpoint(path: str | Path | None, config: dict[str, str]) -> dict[tuple, dict]:
-    """Finished runs of the same protocol and target."""
+    """Finished runs of the same configuration (:func:`run_config`)."""
     rows = [] if path is None else read_jsonl(path)
     return {
         tuple(row[k] for k in RUN_KEYS): row

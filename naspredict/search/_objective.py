@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from naspredict._io import fingerprint
 from naspredict.benchmark_data import BenchmarkTable
 from naspredict.errors import MissingColumnError
 from naspredict.spaces import SPACES, SearchSpace, get_space
@@ -62,6 +63,13 @@ class TableObjective:
         self.optimum_class = int(np.nanargmax(self._query))
         self.optimum = float(self._query[self.optimum_class])
         self.best_report = float(np.nanmax(self._report))
+
+    @property
+    def fingerprint(self) -> str:
+        """A short hash of the values the searches see and are judged by: a checkpoint's runs
+        resume only on an objective with the same one."""
+        times = () if self._time is None else (self._time,)
+        return fingerprint(self.space.name, self._query, self._report, *times)
 
     @property
     def n_classes(self) -> int:

@@ -257,8 +257,8 @@ def run_searches(
         Worker processes; -1 for all cores, 1 to run in this process.
     checkpoint : path, optional
         JSON-lines file: each finished run is appended (and fsynced) as soon as it ends;
-        runs already there for the same objective and budget are not run again, so a
-        killed run resumes.
+        runs already there for the same objective (the same table values) and budget are not
+        run again, so a killed run resumes.
     progress : bool
         Show a progress bar (on a terminal).
 
@@ -276,6 +276,7 @@ def run_searches(
         "query_metric": objective.query_name,
         "report_metric": objective.report_name,
         "time_column": objective.time_name,
+        "table": objective.fingerprint,
         "budget": int(budget),
         "stop_at_optimum": bool(stop_at_optimum),
     }

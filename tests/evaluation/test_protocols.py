@@ -97,6 +97,15 @@ def test_evaluate_resumes_from_its_checkpoint(shared, tmp_path):
         progress=False,
     )
     assert list(zip(subset["train_size"], subset["seed"], strict=True)) == [(390, 1)]
+    # the same evaluation of another table (here: shuffled targets) runs afresh
+    shuffled = np.random.default_rng(0).permutation(table.frame["valid_acc_200ep"].to_numpy())
+    other = BenchmarkTable(table.frame.assign(valid_acc_200ep=shuffled), space=table.space)
+    lines = len(checkpoint.read_text().splitlines())
+    noise = evaluate(
+        other, "valid_acc_200ep", {"linear": LinearPredictor()}, checkpoint=checkpoint, **kwargs
+    )
+    assert (noise["kendall_tau"].abs() < 0.1).all()  # fitted to noise, not read back
+    assert len(checkpoint.read_text().splitlines()) == lines + 4
     summary = summarize(second)
     assert list(summary["seeds"]) == [2, 2]
     assert "| linear | 78 |" in markdown_table(summary)

@@ -137,7 +137,7 @@ def test_column_scorer_lowest_for_missing(table, synthetic_frame):
     assert np.array_equal(np.isneginf(out), table.space.class_ids == 0)
 
 
-def test_checkpoint_resumes_and_ignores_a_torn_line(objective, tmp_path):
+def test_checkpoint_resumes_and_ignores_a_torn_line(table, objective, tmp_path):
     path = tmp_path / "runs.jsonl"
     strategies = {"random": RandomSearch(), "local": LocalSearch()}
     first = run_searches(
@@ -159,6 +159,19 @@ def test_checkpoint_resumes_and_ignores_a_torn_line(objective, tmp_path):
         checkpoint=path, progress=False,
     )  # fmt: skip
     assert len(other[0]) == 20 and len(path.read_text().splitlines()) == 7
+    # the same command on another table: its runs are its own, not the first table's
+    frame = table.frame.assign(valid=table.frame["valid"][::-1].to_numpy())
+    shuffled = TableObjective(BenchmarkTable(frame, space=table.space), "valid", "test")
+    assert shuffled.fingerprint != objective.fingerprint
+    fresh = run_searches(
+        {"random": RandomSearch()}, shuffled, budget=20, seeds=[0], n_jobs=1, progress=False
+    )
+    resumed = run_searches(
+        {"random": RandomSearch()}, shuffled, budget=20, seeds=[0], n_jobs=1,
+        checkpoint=path, progress=False,
+    )  # fmt: skip
+    assert np.array_equal(resumed[0].query, fresh[0].query)
+    assert len(path.read_text().splitlines()) == 8
 
 
 def test_parallel_equals_serial(objective):

@@ -1,0 +1,38 @@
+"""Atomic writes, strict JSON and checkpoint fingerprints."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+
+from naspredict._io import append_jsonl, fingerprint, read_jsonl, write_json
+
+
+def test_write_json_is_strict_json(tmp_path):
+    path = tmp_path / "out.json"
+    write_json(path, {"tau": np.float64("nan"), "sizes": np.array([1, 2]), "inf": float("inf")})
+    text = path.read_text()
+    assert "NaN" not in text and "Infinity" not in text
+    assert json.loads(text) == {"tau": None, "sizes": [1, 2], "inf": None}
+
+
+def test_results_get_the_mode_a_plain_open_gives(tmp_path):
+    write_json(tmp_path / "out.json", {"a": 1})
+    (tmp_path / "plain.json").write_text("{}")  # mkstemp alone would give 0600
+    mode = (tmp_path / "out.json").stat().st_mode & 0o777
+    assert mode == (tmp_path / "plain.json").stat().st_mode & 0o777
+
+
+def test_checkpoint_keeps_nan(tmp_path):
+    path = tmp_path / "runs.jsonl"
+    append_jsonl(path, {"tau": np.float32("nan"), "seed": np.int64(3)})
+    (row,) = read_jsonl(path)
+    assert np.isnan(row["tau"]) and row["seed"] == 3
+
+
+def test_fingerprint_tells_inputs_apart():
+    y = np.arange(5.0)
+    assert fingerprint("a|b", y) == fingerprint("a|b", y.copy())
+    assert fingerprint("a|b", y) != fingerprint("a|b", y[::-1])
+    assert fingerprint("ab", "c") != fingerprint("a", "bc")
