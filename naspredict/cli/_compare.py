@@ -20,6 +20,7 @@ from naspredict.cli._options import (
     name_list,
     proxy_params,
 )
+from naspredict.cli._output import json_path
 from naspredict.errors import InvalidArchitectureError, MissingScoresError
 from naspredict.spaces import SearchSpace
 
@@ -52,6 +53,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     parser.add_argument(
         "--json",
+        type=json_path,
         metavar="PATH",
         help="write results to PATH, with a markdown report (.md), Kendall tau against "
         "training size (.png) and predicted against true (.scatter.png) beside it; finished "
@@ -65,7 +67,6 @@ def run(args: argparse.Namespace) -> None:
         PROTOCOLS,
         PROXY_PREFIX,
         NoNoiseEstimateError,
-        ProtocolError,
         compare,
         crossover_markdown,
         crossovers,
@@ -79,8 +80,6 @@ def run(args: argparse.Namespace) -> None:
     from naspredict.predictors import make_predictor
 
     split_of = PROTOCOLS.get(args.protocol)
-    if args.seeds < 1:
-        raise ProtocolError("--seeds must be at least 1")
     table = load_table(args.table, dataset=args.dataset, format=args.format)
     scores = _scores(args.proxy_scores, table.space)
     if scores.space is not table.space:

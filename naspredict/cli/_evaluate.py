@@ -16,6 +16,7 @@ from naspredict.cli._options import (
     name_list,
     proxy_params,
 )
+from naspredict.cli._output import json_path
 from naspredict.spaces import SearchSpace
 
 
@@ -35,6 +36,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     add_proxy_scores_option(parser)
     parser.add_argument(
         "--json",
+        type=json_path,
         metavar="PATH",
         help="write results to PATH, with a markdown table (.md) and a plot (.png) beside it; "
         "finished runs are kept in PATH.runs.jsonl so a killed run resumes",

@@ -9,7 +9,13 @@ from pathlib import Path
 import numpy as np
 
 from naspredict.benchmark_data import load_table
-from naspredict.cli._options import add_proxy_scores_option, add_table_options, proxy_params
+from naspredict.cli._options import (
+    add_proxy_scores_option,
+    add_table_options,
+    non_negative_int,
+    positive_float,
+    proxy_params,
+)
 from naspredict.cli._output import add_json_option, emit, format_rows
 from naspredict.errors import InvalidArchitectureError
 
@@ -32,16 +38,20 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     add_proxy_scores_option(fit)
     fit.add_argument("--train-size", type=int, help="fit on this many random rows (default: all)")
-    fit.add_argument("--seed", type=int, default=0, help="seed of the sample and the model")
+    fit.add_argument(
+        "--seed", type=non_negative_int, default=0, help="seed of the sample and the model"
+    )
     fit.add_argument(
         "--tune",
-        type=int,
+        type=non_negative_int,
         default=0,
         metavar="TRIALS",
         help="tune hyper-parameters with optuna for this many trials (k-fold CV "
         "on the training rows only)",
     )
-    fit.add_argument("--tune-timeout", type=float, metavar="SECONDS", help="time budget of --tune")
+    fit.add_argument(
+        "--tune-timeout", type=positive_float, metavar="SECONDS", help="time budget of --tune"
+    )
     fit.add_argument("--out", required=True, help="directory to save the predictor in")
     add_json_option(fit)
     fit.set_defaults(func=run_fit)

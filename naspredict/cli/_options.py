@@ -19,6 +19,63 @@ def int_list(text: str) -> list[int]:
     return values
 
 
+def positive_int(text: str) -> int:
+    """An integer of at least 1; a usage error otherwise."""
+    return _int_at_least(text, 1)
+
+
+def non_negative_int(text: str) -> int:
+    """An integer of at least 0 (a seed, a count that may be none); a usage error otherwise."""
+    return _int_at_least(text, 0)
+
+
+def positive_float(text: str) -> float:
+    """A number above 0 (a time budget); a usage error otherwise."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"expected a number above 0, got {text!r}")
+    return value
+
+
+def n_jobs(text: str) -> int:
+    """A number of worker processes as joblib takes it (-1: all cores, -2: all but one, ...);
+    a usage error for 0 or a non-integer."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
+    if value == 0:
+        raise argparse.ArgumentTypeError("expected a number of processes other than 0")
+    return value
+
+
+def _int_at_least(text: str, least: int) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
+    if value < least:
+        raise argparse.ArgumentTypeError(f"expected an integer of at least {least}, got {value}")
+    return value
+
+
+def torch_device(text: str) -> str:
+    """A torch device this machine has (``cpu``, ``cuda``, ``cuda:1``, ...); a usage error
+    otherwise."""
+    import torch  # only when a command is given a device
+
+    try:
+        device = torch.device(text)
+    except RuntimeError:
+        raise argparse.ArgumentTypeError(f"not a torch device: {text!r}") from None
+    if device.type == "cuda" and not torch.cuda.is_available():
+        raise argparse.ArgumentTypeError(f"{text!r}: this torch has no CUDA device to use")
+    return text
+
+
 def name_list(text: str) -> list[str]:
     """``"xgb,gnn"`` -> ``["xgb", "gnn"]``."""
     names = [v.strip() for v in text.split(",") if v.strip()]
@@ -42,7 +99,7 @@ def add_protocol_options(parser: argparse.ArgumentParser) -> None:
     """``--protocol``, ``--train-sizes`` and ``--seeds`` of a predictor evaluation."""
     parser.add_argument("--protocol", default="gates", help="gates, naslib, tnasp or unique")
     parser.add_argument("--train-sizes", type=int_list, default=[78, 390, 781, 3906])
-    parser.add_argument("--seeds", type=int, default=5, help="number of seeds (0..N-1)")
+    parser.add_argument("--seeds", type=positive_int, default=5, help="number of seeds (0..N-1)")
 
 
 def add_proxy_scores_option(parser: argparse.ArgumentParser) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import Any
 
 from naspredict._io import write_json
@@ -11,8 +12,21 @@ from naspredict._io import write_json
 def add_json_option(parser: argparse.ArgumentParser) -> None:
     """Add ``--json PATH``."""
     parser.add_argument(
-        "--json", metavar="PATH", help="also write the result as JSON to PATH (atomically)"
+        "--json",
+        type=json_path,
+        metavar="PATH",
+        help="also write the result as JSON to PATH (atomically)",
     )
+
+
+def json_path(text: str) -> str:
+    """A path a JSON file can be written to, checked before any work; a usage error for an
+    empty path or a directory."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("expected a file path, got an empty one")
+    if Path(text).is_dir():
+        raise argparse.ArgumentTypeError(f"{text} is a directory, not a file")
+    return text
 
 
 def emit(args: argparse.Namespace, result: Any, text: str) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
+from naspredict.cli._options import non_negative_int, positive_int, torch_device
 from naspredict.cli._output import add_json_option, emit
 from naspredict.errors import InvalidArchitectureError, NasPredictError
 from naspredict.spaces import get_space
@@ -28,23 +29,29 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "'all' (default standard)",
     )
     which = parser.add_mutually_exclusive_group()
-    which.add_argument("--sample", type=int, metavar="N", help="score N cells drawn at random")
+    which.add_argument(
+        "--sample", type=positive_int, metavar="N", help="score N cells drawn at random"
+    )
     which.add_argument(
         "--archs",
         default=None,
         metavar="all|FILE",
         help="'all' cells of the space (the default), or a file with one arch per line",
     )
-    parser.add_argument("--seed", type=int, default=0, help="sampling and initialisation seed")
+    parser.add_argument(
+        "--seed", type=non_negative_int, default=0, help="sampling and initialisation seed"
+    )
     parser.add_argument(
         "--data",
         default="fashion-mnist",
         help="fashion-mnist (default), cifar10, cifar100, imagenet16-120 or gaussian",
     )
     parser.add_argument("--data-path", help="directory of the dataset's files")
-    parser.add_argument("--batch-size", type=int, help="images per minibatch (default 64)")
+    parser.add_argument("--batch-size", type=positive_int, help="images per minibatch (default 64)")
     parser.add_argument(
-        "--resolution", type=int, help="input resolution (default 32 on nb201, 64 otherwise)"
+        "--resolution",
+        type=positive_int,
+        help="input resolution (default 32 on nb201, 64 otherwise)",
     )
     parser.add_argument(
         "--task",
@@ -59,19 +66,21 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--threads",
-        type=int,
+        type=positive_int,
         help="torch CPU threads (default torch's; 1 is fastest on a machine shared with others)",
     )
-    parser.add_argument("--device", default="cpu", help="torch device: cpu (default), cuda, ...")
+    parser.add_argument(
+        "--device", type=torch_device, default="cpu", help="torch device: cpu (default), cuda, ..."
+    )
     parser.add_argument(
         "--workers",
-        type=int,
+        type=positive_int,
         default=1,
         help="scoring processes on --device (default 1: this one)",
     )
     parser.add_argument(
         "--cpu-workers",
-        type=int,
+        type=non_negative_int,
         default=0,
         help="more scoring processes on CPU cores, beside those on --device (default 0); on a "
         "GPU machine they put the cores the GPU process leaves idle to work",

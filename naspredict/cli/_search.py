@@ -8,7 +8,8 @@ from typing import Any
 
 from naspredict._io import atomic_path, write_json
 from naspredict.benchmark_data import load_table
-from naspredict.cli._options import add_table_options, name_list
+from naspredict.cli._options import add_table_options, n_jobs, name_list, positive_int
+from naspredict.cli._output import json_path
 from naspredict.errors import NasPredictError
 
 
@@ -30,8 +31,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         default=["random", "rea"],
         help="comma-separated strategies (random, rea, local, bananas, npenas, zc-warmup, tpe)",
     )
-    parser.add_argument("--budget", type=int, default=300, help="distinct cells to query")
-    parser.add_argument("--seeds", type=int, default=10, help="number of seeds (0..N-1)")
+    parser.add_argument("--budget", type=positive_int, default=300, help="distinct cells to query")
+    parser.add_argument("--seeds", type=positive_int, default=10, help="number of seeds (0..N-1)")
     parser.add_argument(
         "--predictor",
         help="predictor of the predictor-guided strategies (NAME@ENCODING allowed; "
@@ -47,7 +48,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--zc-proxy", default="synflow", help="column of --zc-scores to use (default synflow)"
     )
-    parser.add_argument("--n-jobs", type=int, default=-1, help="worker processes (-1: all cores)")
+    parser.add_argument(
+        "--n-jobs", type=n_jobs, default=-1, help="worker processes (-1: all cores)"
+    )
     parser.add_argument(
         "--full-runs",
         action="store_true",
@@ -56,6 +59,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--json",
+        type=json_path,
         metavar="PATH",
         help="write results to PATH, with a markdown table (.md) and a regret plot (.png) "
         "beside it; finished runs are kept in PATH.runs.jsonl so a killed run resumes",
@@ -75,8 +79,6 @@ def run(args: argparse.Namespace) -> None:
         summary_records,
     )
 
-    if args.budget < 1 or args.seeds < 1:
-        raise NasPredictError("--budget and --seeds must be positive")
     for name in args.strategies:
         STRATEGIES.get(name)  # an unknown name fails before the table is read
     table = load_table(args.table, dataset=args.dataset, format=args.format)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from naspredict.cli._options import non_negative_int, positive_int, torch_device
 from naspredict.cli._output import add_json_option, emit
 from naspredict.errors import UnknownNameError
 
@@ -23,9 +24,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         help="all, unique (one per isomorphism class), sample:N, or a file",
     )
     parser.add_argument("--protocol", default="fast", help="fast, nb201-12 or nb201-200")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--group-size", type=int, default=32, help="cells trained at once")
-    parser.add_argument("--device", help="torch device (default: cuda if present, else cpu)")
+    parser.add_argument("--seed", type=non_negative_int, default=0)
+    parser.add_argument("--group-size", type=positive_int, default=32, help="cells trained at once")
+    parser.add_argument(
+        "--device", type=torch_device, help="torch device (default: cuda if present, else cpu)"
+    )
     parser.add_argument(
         "--ray",
         metavar="ADDRESS",

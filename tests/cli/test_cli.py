@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -113,3 +114,43 @@ def test_usage_errors_exit_2(capsys):
     with pytest.raises(SystemExit) as info:
         main(["data"])
     assert info.value.code == 2
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["evaluate", "t.csv", "--target", "acc", "--seeds", "0"], "--seeds: expected an integer"),
+        (["fit", "t.csv", "--target", "acc", "--out", "m", "--tune", "-3"], "--tune: expected"),
+        (["fit", "t.csv", "--target", "acc", "--out", "m", "--seed", "-1"], "--seed: expected"),
+        (["search", "t.csv", "--query", "acc", "--n-jobs", "0"], "other than 0"),
+        (["search", "t.csv", "--query", "acc", "--budget", "x"], "expected an integer, got 'x'"),
+        (["search", "t.csv", "--query", "acc", "--budget", "0"], "--budget: expected"),
+        (["proxies", "--resolution", "0", "--out", "p.parquet"], "--resolution: expected"),
+        (["proxies", "--device", "bogus", "--out", "p.parquet"], "not a torch device: 'bogus'"),
+        (["train", "--group-size", "0", "--out", "t.parquet"], "--group-size: expected"),
+        (["evaluate", "t.csv", "--target", "acc", "--json", "{dir}"], "is a directory, not a file"),
+        (["spaces", "--json", ""], "expected a file path, got an empty one"),
+    ],
+)
+def test_bad_options_are_refused_before_any_work(tmp_path, capsys, argv, message):
+    with pytest.raises(SystemExit) as info:
+        main([a.format(dir=tmp_path) for a in argv])
+    assert info.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+def test_a_closed_pipe_ends_quietly():
+    # `naspredict spaces | head -0`: the reader is gone before any output is written
+    read, write = os.pipe()
+    os.close(read)
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "naspredict", "spaces"],
+            stdout=write,
+            stderr=subprocess.PIPE,
+            text=True,
+            check=False,
+        )
+    finally:
+        os.close(write)
+    assert result.returncode == 1 and result.stderr == ""

@@ -72,7 +72,6 @@ def test_search_writes_json_markdown_plot_and_resumes(csv, tmp_path, capsys):
         (["--report", "nope"], MissingColumnError, "no column 'nope'"),
         (["--time-column", "nope"], MissingColumnError, "no column 'nope'"),
         (["--strategies", "zc-warmup"], NasPredictError, "--zc-scores"),
-        (["--budget", "0"], NasPredictError, "positive"),
     ],
 )
 def test_errors_are_one_clear_message(csv, extra, error, message):
