@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import time
-from pathlib import Path
 
 import numpy as np
 
@@ -18,12 +17,13 @@ from naspredict.cli._options import (
 )
 from naspredict.cli._output import add_json_option, emit, format_rows
 from naspredict.errors import InvalidArchitectureError
+from naspredict.spaces import read_arch_file
 
 DEFAULT_PREDICTOR = "default"
 #: For the help text; the registry (imported on use, it loads the model libraries) decides.
 PREDICTOR_NAMES = (
-    "default, default+gnn, xgb, xgb-rank, rf, gp, mlp, linear, gin, flow, gnn, gin-pretrained, "
-    "flow-pretrained"
+    "default, default+gnn, default-trees, default-trees+gnn, xgb, xgb-rank, rf, gp, mlp, "
+    "linear, gin, flow, gnn, gin-pretrained, flow-pretrained"
 )
 
 
@@ -34,7 +34,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "--predictor",
         default=DEFAULT_PREDICTOR,
         help=f"one of {PREDICTOR_NAMES}; NAME@ENCODING sets the encoding "
-        f"(default {DEFAULT_PREDICTOR}: XGBoost on structure and zero-cost features)",
+        f"(default {DEFAULT_PREDICTOR}: boosted and extremely randomised trees on structure "
+        "and zero-cost features, with a Gaussian process where cross-validation finds it "
+        "helps)",
     )
     add_proxy_scores_option(fit)
     fit.add_argument("--train-size", type=int, help="fit on this many random rows (default: all)")
@@ -120,8 +122,7 @@ def run_predict(args: argparse.Namespace) -> None:
 
     archs = list(args.archs)
     if args.archs_file:
-        lines = Path(args.archs_file).read_text().splitlines()
-        archs += [a.strip() for a in lines if a.strip() and not a.lstrip().startswith("#")]
+        archs += read_arch_file(args.archs_file)
     if not archs:
         raise InvalidArchitectureError("give architecture strings, or --archs FILE")
     manifest = read_manifest(args.model)

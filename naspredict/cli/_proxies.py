@@ -11,7 +11,7 @@ import numpy as np
 from naspredict.cli._options import non_negative_int, positive_int, torch_device
 from naspredict.cli._output import add_json_option, emit
 from naspredict.errors import InvalidArchitectureError, NasPredictError
-from naspredict.spaces import get_space
+from naspredict.spaces import get_space, read_arch_file
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -103,8 +103,7 @@ def _archs(args: argparse.Namespace, space) -> list[str]:
     path = Path(args.archs)
     if not path.is_file():
         raise InvalidArchitectureError(f"--archs: {path} is neither 'all' nor a file")
-    lines = [line.strip() for line in path.read_text().splitlines()]
-    return [space.normalize(line) for line in lines if line and not line.startswith("#")]
+    return [space.normalize(arch) for arch in read_arch_file(path)]
 
 
 def run(args: argparse.Namespace) -> None:
@@ -117,12 +116,14 @@ def run(args: argparse.Namespace) -> None:
         resolve_proxies,
     )
 
-    if args.workers < 1 or args.cpu_workers < 0:
-        raise NasPredictError("--workers must be at least 1 and --cpu-workers at least 0")
     if args.threads is not None:
         import torch
 
-        torch.set_num_threads(max(1, args.threads))
+        torch.set_num_threads(args.threads)
+    if Path(args.out).suffix != ".parquet":
+        raise NasPredictError(
+            f"--out: scores are written as Parquet; give a .parquet path, not {args.out}"
+        )
     space = get_space(args.space)
     proxies = resolve_proxies(args.proxies)
     archs = _archs(args, space)

@@ -8,7 +8,7 @@ import numpy as np
 
 from naspredict._io import fingerprint
 from naspredict.benchmark_data import BenchmarkTable
-from naspredict.errors import MissingColumnError
+from naspredict.errors import InvalidTargetError, MissingColumnError
 from naspredict.spaces import SPACES, SearchSpace, get_space
 
 
@@ -55,6 +55,8 @@ class TableObjective:
         space = table.space
         reps = space.archs_from_codes(_first_codes(space))
         rows = table.rows(reps, missing="ignore")
+        for name in {query, self.report_name}:
+            _check_finite(table, name)
         self._query = _column(table, query, rows)
         self._report = _column(table, self.report_name, rows)
         self._time = None if time_column is None else _column(table, time_column, rows)
@@ -142,8 +144,23 @@ def _first_codes(space: SearchSpace) -> np.ndarray:
     return first
 
 
+def _check_finite(table: BenchmarkTable, name: str) -> None:
+    """InvalidTargetError if a row of the table has no finite value of ``name``."""
+    values = _column(table, name, np.arange(len(table)))
+    bad = ~np.isfinite(values)
+    if bad.any():
+        raise InvalidTargetError(
+            f"{int(bad.sum())} row(s) have a NaN or infinite {name!r} (first: row "
+            f"{int(np.flatnonzero(bad)[0])}); drop those architectures first"
+        )
+
+
 def _column(table: BenchmarkTable, name: str, rows: np.ndarray) -> np.ndarray:
-    values = np.asarray(table.column(name), dtype=np.float64)
+    column = table.column(name)
+    try:
+        values = np.asarray(column, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise InvalidTargetError(f"column {name!r} holds values that are not numbers") from None
     out = np.full(len(rows), np.nan)
     out[rows >= 0] = values[rows[rows >= 0]]
     return out

@@ -6,6 +6,8 @@
 (15625, 6466)
 """
 
+from pathlib import Path
+
 from naspredict._registry import Registry
 from naspredict.errors import InvalidArchitectureError
 from naspredict.spaces._base import SearchSpace
@@ -23,6 +25,7 @@ __all__ = [
     "TNB101MicroSpace",
     "detect_space",
     "get_space",
+    "read_arch_file",
 ]
 
 SPACES: Registry[SearchSpace] = Registry("search space")
@@ -44,3 +47,10 @@ def detect_space(arch: str) -> SearchSpace:
     raise InvalidArchitectureError(
         f"{arch!r} is not an architecture of any space ({', '.join(SPACES.names())})"
     )
+
+
+def read_arch_file(path: str | Path) -> list[str]:
+    """The architecture strings of a text file, one per line, as written (stripped); blank
+    lines and lines starting with ``#`` are skipped."""
+    lines = (line.strip() for line in Path(path).read_text().splitlines())
+    return [line for line in lines if line and not line.startswith("#")]

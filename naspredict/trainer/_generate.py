@@ -14,7 +14,7 @@ from tqdm.auto import tqdm
 
 from naspredict.benchmark_data import BenchmarkTable, load_table
 from naspredict.errors import BenchmarkFormatError, InvalidArchitectureError
-from naspredict.spaces import get_space
+from naspredict.spaces import get_space, read_arch_file
 from naspredict.trainer._data import TrainingData
 from naspredict.trainer._protocol import TrainingProtocol
 from naspredict.trainer._ray import train_groups_on_ray
@@ -44,8 +44,7 @@ def select_archs(which: str, *, seed: int = 0) -> list[str]:
         raise InvalidArchitectureError(
             f"--archs takes all, unique, sample:N or a file of archs; {which!r} is none of them"
         )
-    lines = [a.strip() for a in path.read_text().splitlines() if a.strip()]
-    return [space.normalize(a) for a in lines]
+    return [space.normalize(arch) for arch in read_arch_file(path)]
 
 
 def generate_table(

@@ -154,3 +154,10 @@ def test_a_closed_pipe_ends_quietly():
     finally:
         os.close(write)
     assert result.returncode == 1 and result.stderr == ""
+
+
+def test_fit_help_names_every_predictor():
+    from naspredict.cli._fit import PREDICTOR_NAMES
+    from naspredict.predictors import PREDICTORS
+
+    assert set(PREDICTOR_NAMES.split(", ")) == set(PREDICTORS)

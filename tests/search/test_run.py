@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from naspredict.benchmark_data import BenchmarkTable, load_table
-from naspredict.errors import MissingColumnError, NasPredictError
+from naspredict.errors import InvalidTargetError, MissingColumnError, NasPredictError
 from naspredict.search import (
     LocalSearch,
     RandomSearch,
@@ -126,6 +126,13 @@ def test_objective_regret_floor_and_missing_rows(table, synthetic_frame):
     space = partial.space
     values = TableObjective(partial, "valid").query(np.arange(len(space)))
     assert np.array_equal(np.isnan(values), space.class_ids == 0)  # no row of the class
+    # a row without a value is an error, as fit's NaN targets are, not a silent gap
+    holed = table.frame.copy()
+    holed.loc[3, "test"] = np.nan
+    with pytest.raises(InvalidTargetError, match="1 row\\(s\\) have a NaN or infinite 'test'"):
+        TableObjective(BenchmarkTable(holed, space=table.space), "valid", "test")
+    with pytest.raises(InvalidTargetError, match="'arch' holds values that are not numbers"):
+        TableObjective(table, "arch")
 
 
 def test_column_scorer_lowest_for_missing(table, synthetic_frame):

@@ -196,7 +196,7 @@ def test_a_killed_run_resumes_with_every_cell_exactly_once(tmp_path):
     assert pd.Series(load_table(out).archs).is_unique
 
 
-def test_select_archs():
+def test_select_archs(tmp_path):
     assert len(select_archs("unique")) == 6_466 and len(select_archs("all")) == 15_625
     sample = select_archs("sample:10", seed=0)
     assert len(set(sample)) == 10 and sample == select_archs("sample:10", seed=0)
@@ -204,6 +204,10 @@ def test_select_archs():
         select_archs("sample:0")
     with pytest.raises(InvalidArchitectureError, match="none of them"):
         select_archs("everything")
+    # a file of archs, as predict and proxies read one: comments and blank lines skipped
+    listed = tmp_path / "archs.txt"
+    listed.write_text(f"# two cells\n{sample[0]}\n\n  {sample[1]}  \n")
+    assert select_archs(str(listed)) == sample[:2]
 
 
 def _write_idx(path, array):

@@ -23,6 +23,8 @@ from naspredict.errors import ScoreCacheError
 
 #: Key of the scoring metadata in the Parquet schema metadata.
 METADATA_KEY = b"naspredict_zero_cost"
+#: The journal's first line: ``{_JOURNAL_KEY: metadata}``.
+_JOURNAL_KEY = METADATA_KEY.decode()
 
 
 class ScoreStore:
@@ -58,22 +60,32 @@ class ScoreStore:
             except (OSError, pa.ArrowException) as err:
                 raise ScoreCacheError(f"{self.path}: not a readable Parquet file ({err})") from None
             meta = (table.schema.metadata or {}).get(METADATA_KEY)
-            stored = json.loads(meta) if meta else None
-            if stored != json.loads(json.dumps(self.metadata)):
-                raise ScoreCacheError(
-                    f"{self.path} holds scores of other proxies, configs or data; "
-                    "choose another output file to score these"
-                )
+            self._check_metadata(self.path, json.loads(meta) if meta else None)
             for row in table.to_pandas().to_dict("records"):
                 self._rows.setdefault(row["arch"], row)
         if self.journal.exists():
+            header, rows = None, []
             for line in self.journal.read_text().splitlines():
                 try:
                     row = json.loads(line)
                 except json.JSONDecodeError:  # the line a kill cut short
                     continue
-                if isinstance(row, dict) and "arch" in row:
-                    self._rows.setdefault(row["arch"], _from_json(row))
+                if isinstance(row, dict) and _JOURNAL_KEY in row:
+                    header = row[_JOURNAL_KEY]
+                elif isinstance(row, dict) and "arch" in row:
+                    rows.append(row)
+            if rows:
+                self._check_metadata(self.journal, header)
+            for row in rows:
+                self._rows.setdefault(row["arch"], _from_json(row))
+
+    def _check_metadata(self, path: Path, stored: dict[str, Any] | None) -> None:
+        """ScoreCacheError unless ``path`` was written with this store's metadata."""
+        if stored != json.loads(json.dumps(self.metadata)):
+            raise ScoreCacheError(
+                f"{path} holds scores of other proxies, configs or data; "
+                "choose another output file to score these"
+            )
 
     def __len__(self) -> int:
         return len(self._rows)
@@ -87,7 +99,10 @@ class ScoreStore:
         if not fresh:
             return
         self.journal.parent.mkdir(parents=True, exist_ok=True)
+        new = not self.journal.exists()
         with self.journal.open("a") as f:
+            if new:  # what the rows were scored with, checked when a run resumes from them
+                f.write(json.dumps({_JOURNAL_KEY: self.metadata}) + "\n")
             for row in fresh:
                 f.write(json.dumps(_to_json(row)) + "\n")
             f.flush()
