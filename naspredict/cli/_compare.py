@@ -17,8 +17,8 @@ from naspredict.cli._options import (
     add_protocol_options,
     add_proxy_scores_option,
     add_table_options,
+    make_with_scores,
     name_list,
-    proxy_params,
 )
 from naspredict.cli._output import json_path
 from naspredict.errors import InvalidArchitectureError, MissingScoresError
@@ -77,7 +77,6 @@ def run(args: argparse.Namespace) -> None:
         protocol_noise_ceiling,
         summarize,
     )
-    from naspredict.predictors import make_predictor
 
     split_of = PROTOCOLS.get(args.protocol)
     table = load_table(args.table, dataset=args.dataset, format=args.format)
@@ -88,7 +87,7 @@ def run(args: argparse.Namespace) -> None:
         )
     proxies = args.proxies or score_columns(scores)
     predictors = {
-        name: make_predictor(name, space=table.space.name, **proxy_params(name, args.proxy_scores))
+        name: make_with_scores(name, table.space.name, args.proxy_scores)
         for name in args.predictors
     }
     for size in args.train_sizes:  # a bad size fails before any work

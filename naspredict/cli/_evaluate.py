@@ -13,8 +13,8 @@ from naspredict.cli._options import (
     add_protocol_options,
     add_proxy_scores_option,
     add_table_options,
+    make_with_scores,
     name_list,
-    proxy_params,
 )
 from naspredict.cli._output import json_path
 from naspredict.spaces import SearchSpace
@@ -58,11 +58,9 @@ def run(args: argparse.Namespace) -> None:
     table = load_table(args.table, dataset=args.dataset, format=args.format)
     scores = {"scores": _proxy_scores(args.proxy_scores, table.space)} if args.proxy_scores else {}
     predictors = {
-        name: make_predictor(
-            name,
-            space=table.space.name,
-            **(scores if name.startswith("zc:") else proxy_params(name, args.proxy_scores)),
-        )
+        name: make_predictor(name, space=table.space.name, **scores)
+        if name.startswith("zc:")
+        else make_with_scores(name, table.space.name, args.proxy_scores)
         for name in args.predictors
     }
     checkpoint = Path(f"{args.json}.runs.jsonl") if args.json else None

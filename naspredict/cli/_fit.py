@@ -11,12 +11,12 @@ from naspredict.benchmark_data import load_table
 from naspredict.cli._options import (
     add_proxy_scores_option,
     add_table_options,
+    make_with_scores,
     non_negative_int,
     positive_float,
-    proxy_params,
 )
 from naspredict.cli._output import add_json_option, emit, format_rows
-from naspredict.errors import InvalidArchitectureError
+from naspredict.errors import InvalidArchitectureError, InvalidOptionError
 from naspredict.spaces import read_arch_file
 
 DEFAULT_PREDICTOR = "default"
@@ -73,7 +73,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def run_fit(args: argparse.Namespace) -> None:
     from naspredict.evaluation import target_values
-    from naspredict.predictors import make_predictor, save_predictor, tune
+    from naspredict.predictors import save_predictor, tune
 
     table = load_table(args.table, dataset=args.dataset, format=args.format)
     y = target_values(table, args.target)
@@ -85,9 +85,12 @@ def run_fit(args: argparse.Namespace) -> None:
             )
         rows = np.random.default_rng(args.seed).permutation(len(table))[: args.train_size]
     archs = table.frame["arch"].iloc[rows].tolist()
-    predictor = make_predictor(
-        args.predictor, space=table.space.name, **proxy_params(args.predictor, args.proxy_scores)
-    )
+    predictor = make_with_scores(args.predictor, table.space.name, args.proxy_scores)
+    if args.proxy_scores and "proxy_scores" not in predictor.get_params():
+        raise InvalidOptionError(
+            f"--proxy-scores: {args.predictor} takes no zero-cost scores file (default and its "
+            "variants and the -pretrained GNNs do)"
+        )
     if "random_state" in predictor.get_params():
         predictor.set_params(random_state=args.seed)
     start = time.perf_counter()

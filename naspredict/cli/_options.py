@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from naspredict.predictors import ArchPredictor
 
 
 def int_list(text: str) -> list[int]:
@@ -116,12 +120,12 @@ def add_proxy_scores_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
-#: Predictors that use a scores file beside the bundled scores (as features or to pre-train).
-_TAKE_PROXY_SCORES = ("default", "default+gnn", "gin-pretrained", "flow-pretrained")
+def make_with_scores(name: str, space: str, scores: str | None) -> ArchPredictor:
+    """The predictor ``name``, given the scores file if it takes one (as features beside the
+    bundled scores, or to pre-train on: its ``proxy_scores`` parameter)."""
+    from naspredict.predictors import make_predictor  # loads the model libraries
 
-
-def proxy_params(name: str, scores: str | None) -> dict[str, str]:
-    """Keyword arguments that give the predictor ``name`` the scores file, if it takes one."""
-    if scores is None or name.partition("@")[0] not in _TAKE_PROXY_SCORES:
-        return {}
-    return {"proxy_scores": str(Path(scores).resolve())}
+    predictor = make_predictor(name, space=space)
+    if scores is not None and "proxy_scores" in predictor.get_params():
+        predictor.set_params(proxy_scores=str(Path(scores).resolve()))
+    return predictor

@@ -82,5 +82,9 @@ def load_predictor(directory: str | Path) -> ArchPredictor:
         predictor = cls(**params)
         predictor._load_state(Path(directory))
     except (TypeError, KeyError, OSError, ValueError) as err:
-        raise BenchmarkFormatError(f"{directory}: cannot restore the predictor ({err})") from None
+        # the first line only: XGBoost appends its C++ stack trace to the message
+        reason = (str(err).strip().splitlines() or [type(err).__name__])[0]
+        raise BenchmarkFormatError(
+            f"{directory}: cannot restore the predictor ({reason})"
+        ) from None
     return predictor

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-from naspredict.errors import MissingDependencyError
+from naspredict.errors import InvalidOptionError, MissingDependencyError
 from naspredict.trainer._data import TrainingData
 from naspredict.trainer._protocol import TrainingProtocol
 from naspredict.trainer._train import TrainedGroup, train_group
@@ -36,12 +36,15 @@ def train_groups_on_ray(
         ) from error
     started = not ray.is_initialized()
     if started:
-        ray.init(
-            address=None if address == "local" else address,
-            include_dashboard=False,
-            log_to_driver=False,
-            configure_logging=False,
-        )
+        try:
+            ray.init(
+                address=None if address == "local" else address,
+                include_dashboard=False,
+                log_to_driver=False,
+                configure_logging=False,
+            )
+        except (ValueError, ConnectionError) as error:  # a malformed or unreachable address
+            raise InvalidOptionError(f"--ray {address}: no Ray cluster there ({error})") from None
     try:
         gpus = ray.cluster_resources().get("GPU", 0)
         task = ray.remote(num_gpus=1 if gpus else 0, num_cpus=1)(train_group)

@@ -161,3 +161,11 @@ def test_fit_help_names_every_predictor():
     from naspredict.predictors import PREDICTORS
 
     assert set(PREDICTOR_NAMES.split(", ")) == set(PREDICTORS)
+
+
+def test_every_predictor_with_a_scores_parameter_gets_the_file():
+    from naspredict.cli._options import make_with_scores
+
+    for name in ("default", "default-trees", "default-trees+gnn", "flow-pretrained"):
+        assert make_with_scores(name, "nb201", "s.parquet").proxy_scores.endswith("/s.parquet")
+    assert "proxy_scores" not in make_with_scores("xgb", "nb201", "s.parquet").get_params()

@@ -49,12 +49,24 @@ def test_fit_then_predict(table, tmp_path, capsys):
     assert preds[0]["valid_acc_200ep"] > 85 > 20 > preds[1]["valid_acc_200ep"]
     assert main(["predict", str(model), CELL]) == 0
     assert CELL in capsys.readouterr().out
+    # a damaged save: one line that says so, without XGBoost's C++ stack trace
+    (model / "model.json").unlink()
+    assert main(["predict", str(model), CELL]) == 1
+    err = capsys.readouterr().err
+    assert "cannot restore the predictor" in err and len(err.strip().splitlines()) == 1
 
 
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
         (["fit", "{table}", "--target", "nope", "--out", "m"], "no column 'nope'"),
+        (
+            [
+                *("fit", "{table}", "--target", "valid_acc_200ep", "--predictor", "xgb"),
+                *("--proxy-scores", "s.parquet", "--out", "m"),
+            ],
+            "xgb takes no zero-cost scores file",
+        ),
         (
             ["fit", "{table}", "--target", "valid_acc_200ep", "--predictor", "svm", "--out", "m"],
             "unknown predictor 'svm'",

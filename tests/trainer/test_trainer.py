@@ -20,6 +20,7 @@ from naspredict.errors import (
     BenchmarkFormatError,
     ImageDataError,
     InvalidArchitectureError,
+    InvalidOptionError,
     MissingDependencyError,
     NasPredictError,
 )
@@ -167,6 +168,14 @@ def test_ray_without_the_package_is_a_clear_error(tmp_path, monkeypatch):
     with pytest.raises(MissingDependencyError, match="pip install"):
         _generate(
             tmp_path / "t.parquet", SPACE.sample(np.random.default_rng(8), 2), ray_address="local"
+        )
+
+
+def test_a_bad_ray_address_is_a_clear_error(tmp_path):
+    pytest.importorskip("ray")
+    with pytest.raises(InvalidOptionError, match="--ray bogus: no Ray cluster there"):
+        _generate(
+            tmp_path / "t.parquet", SPACE.sample(np.random.default_rng(8), 2), ray_address="bogus"
         )
 
 
