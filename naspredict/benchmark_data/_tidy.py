@@ -43,6 +43,8 @@ def read_tidy(path: str | Path, *, dataset: str | None = None) -> BenchmarkTable
     known dataset or task name found in the file name.
     """
     path = Path(path)
+    if not path.is_file():
+        raise BenchmarkFormatError(f"{path}: no such file")
     meta: dict = {}
     try:
         if path.suffix.lower() == ".csv":

@@ -44,8 +44,9 @@ def detect_space(arch: str) -> SearchSpace:
         space = SPACES.get(name)
         if space.is_valid(arch):
             return space
+    # str first: a numpy value's repr (np.int64(1)) is not what the user wrote
     raise InvalidArchitectureError(
-        f"{arch!r} is not an architecture of any space ({', '.join(SPACES.names())})"
+        f"{str(arch)!r} is not an architecture of any space ({', '.join(SPACES.names())})"
     )
 
 

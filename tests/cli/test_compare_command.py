@@ -64,6 +64,7 @@ def test_compare_writes_report_plots_and_resumes(paths, tmp_path, capsys):
         (["--protocol", "bogus"], "unknown protocol 'bogus'"),
         (["--train-sizes", "9000"], "train size 9000 is out of range"),
         (["--predictors", "svm"], "unknown predictor 'svm'"),
+        (["--proxy-scores", "missing.parquet"], "missing.parquet: no such file"),
     ],
 )
 def test_compare_errors_are_one_line(paths, capsys, extra, message):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -54,3 +55,8 @@ def test_arbitrary_strings_are_valid_or_a_clear_error(name, text):
 def test_non_strings_are_a_clear_error(name, value):
     with pytest.raises(InvalidArchitectureError):
         get_space(name).parse(value)
+
+
+def test_detect_space_names_what_the_user_wrote():
+    with pytest.raises(InvalidArchitectureError, match=r"^'1' is not an architecture of any"):
+        detect_space(np.int64(1))  # a numeric arch column, as pandas reads it
