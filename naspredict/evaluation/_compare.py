@@ -93,7 +93,7 @@ def compare(
     runs["kind"] = "predictor"
     y = target_values(table, target)
     split_of = PROTOCOLS.get(protocol)
-    config = run_config(table, target, protocol)
+    config = run_config(table, target, y, protocol)
     done = _read_checkpoint(checkpoint, config)
     rows = []
     for seed in seeds:

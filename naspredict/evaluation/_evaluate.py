@@ -70,7 +70,7 @@ def evaluate(
     split_of = PROTOCOLS.get(protocol)
     y = target_values(table, target)
     archs = np.asarray(table.archs, dtype=object)
-    config = run_config(table, target, protocol)
+    config = run_config(table, target, y, protocol)
     done = _read_checkpoint(checkpoint, config)
     todo = [
         (name, size, seed)
@@ -135,10 +135,10 @@ def summarize(results: pd.DataFrame) -> pd.DataFrame:
     return summary.reset_index()
 
 
-def run_config(table: BenchmarkTable, target: str, protocol: str) -> dict[str, str]:
+def run_config(table: BenchmarkTable, target: str, y: np.ndarray, protocol: str) -> dict[str, str]:
     """What a checkpointed run must share to be resumed: the protocol, the target, and the
-    table's architectures and target values (``table``: their fingerprint)."""
-    table_key = fingerprint("\n".join(table.archs), target_values(table, target))
+    table's architectures and target values ``y`` (``table``: their fingerprint)."""
+    table_key = fingerprint("\n".join(table.archs), y)
     return {"protocol": protocol, "target": target, "table": table_key}
 
 

@@ -55,10 +55,8 @@ class TableObjective:
         space = table.space
         reps = space.archs_from_codes(_first_codes(space))
         rows = table.rows(reps, missing="ignore")
-        for name in {query, self.report_name}:
-            _check_finite(table, name)
-        self._query = _column(table, query, rows)
-        self._report = _column(table, self.report_name, rows)
+        self._query = _column(table, query, rows, finite=True)
+        self._report = _column(table, self.report_name, rows, finite=True)
         self._time = None if time_column is None else _column(table, time_column, rows)
         if np.isnan(self._query).all():
             raise MissingColumnError(f"column {query!r} has no value for any cell")
@@ -144,23 +142,22 @@ def _first_codes(space: SearchSpace) -> np.ndarray:
     return first
 
 
-def _check_finite(table: BenchmarkTable, name: str) -> None:
-    """InvalidTargetError if a row of the table has no finite value of ``name``."""
-    values = _column(table, name, np.arange(len(table)))
-    bad = ~np.isfinite(values)
-    if bad.any():
-        raise InvalidTargetError(
-            f"{int(bad.sum())} row(s) have a NaN or infinite {name!r} (first: row "
-            f"{int(np.flatnonzero(bad)[0])}); drop those architectures first"
-        )
-
-
-def _column(table: BenchmarkTable, name: str, rows: np.ndarray) -> np.ndarray:
+def _column(
+    table: BenchmarkTable, name: str, rows: np.ndarray, *, finite: bool = False
+) -> np.ndarray:
+    """The values of column ``name`` at ``rows`` (NaN where a row is -1); with ``finite``,
+    InvalidTargetError if any row of the table lacks a finite value."""
     column = table.column(name)
     try:
         values = np.asarray(column, dtype=np.float64)
     except (TypeError, ValueError):
         raise InvalidTargetError(f"column {name!r} holds values that are not numbers") from None
+    bad = ~np.isfinite(values) if finite else np.zeros(0, dtype=bool)
+    if bad.any():
+        raise InvalidTargetError(
+            f"{int(bad.sum())} row(s) have a NaN or infinite {name!r} (first: row "
+            f"{int(np.flatnonzero(bad)[0])}); drop those architectures first"
+        )
     out = np.full(len(rows), np.nan)
     out[rows >= 0] = values[rows[rows >= 0]]
     return out
