@@ -77,6 +77,37 @@ def fingerprint(*parts: str | np.ndarray) -> str:
     return digest.hexdigest()[:16]
 
 
+#: Parameters that do not change a run's result: a run sets its own seed, n_jobs its speed.
+UNKEYED_PARAMS = frozenset({"random_state", "n_jobs"})
+
+
+def settings_fingerprint(estimator: Any) -> str:
+    """A short hash of an estimator's class and parameters (``get_params``, less
+    :data:`UNKEYED_PARAMS`): a checkpoint resumes only runs with the same settings.
+
+    A nested estimator counts by its own settings, a file a parameter names by its content,
+    an array or DataFrame by its values, anything else by its ``repr``.
+    """
+    params = estimator.get_params(deep=False)
+    parts = [type(estimator).__qualname__]
+    parts += [f"{k}={_setting(params[k])}" for k in sorted(params.keys() - UNKEYED_PARAMS)]
+    return fingerprint(*parts)
+
+
+def _setting(value: Any) -> str:
+    if hasattr(value, "get_params"):
+        return settings_fingerprint(value)
+    if isinstance(value, str | os.PathLike) and Path(value).is_file():
+        return fingerprint(np.fromfile(value, dtype=np.uint8))
+    if isinstance(value, np.ndarray):
+        return fingerprint(value)
+    if hasattr(value, "to_numpy"):  # a pandas object: by its values and labels
+        import pandas as pd
+
+        return fingerprint(pd.util.hash_pandas_object(value).to_numpy())
+    return repr(value)
+
+
 def read_jsonl(path: str | os.PathLike) -> list[dict[str, Any]]:
     """The rows of a JSON-lines checkpoint (none if the file is absent).
 

@@ -6,7 +6,8 @@ import json
 
 import numpy as np
 
-from naspredict._io import append_jsonl, fingerprint, read_jsonl, write_json
+from naspredict._io import append_jsonl, fingerprint, read_jsonl, settings_fingerprint, write_json
+from naspredict.predictors import DefaultPredictor
 
 
 def test_write_json_is_strict_json(tmp_path):
@@ -36,3 +37,13 @@ def test_fingerprint_tells_inputs_apart():
     assert fingerprint("a|b", y) == fingerprint("a|b", y.copy())
     assert fingerprint("a|b", y) != fingerprint("a|b", y[::-1])
     assert fingerprint("ab", "c") != fingerprint("a", "bc")
+
+
+def test_settings_fingerprint_reads_the_files_a_predictor_names(tmp_path):
+    scores = tmp_path / "scores.csv"
+    scores.write_text("arch,synflow\n")
+    key = settings_fingerprint(DefaultPredictor(proxy_scores=str(scores)))
+    assert settings_fingerprint(DefaultPredictor(proxy_scores=str(scores), random_state=3)) == key
+    assert settings_fingerprint(DefaultPredictor(proxy_scores=str(scores), extra_trees=0)) != key
+    scores.write_text("arch,snip\n")  # the same path, other scores
+    assert settings_fingerprint(DefaultPredictor(proxy_scores=str(scores))) != key

@@ -13,6 +13,7 @@ from naspredict.benchmark_data._bundled import (
     load_bundled_table,
     load_scores,
     score_columns,
+    space_scores,
 )
 from naspredict.benchmark_data._load import READERS, Reader, find_reader, load_table, table_datasets
 from naspredict.benchmark_data._naslib import read_naslib_nb201, read_naslib_zc
@@ -46,5 +47,6 @@ __all__ = [
     "read_tidy",
     "read_tnb101_pth",
     "score_columns",
+    "space_scores",
     "table_datasets",
 ]

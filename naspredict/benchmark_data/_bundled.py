@@ -15,6 +15,7 @@ from pathlib import Path
 
 from naspredict.benchmark_data._table import BenchmarkTable
 from naspredict.benchmark_data._tidy import read_tidy
+from naspredict.errors import InvalidArchitectureError, MissingScoresError
 from naspredict.spaces import SearchSpace, get_space
 
 #: Directory of the bundled files.
@@ -43,6 +44,30 @@ def load_scores(path: str | Path) -> BenchmarkTable:
     return read_tidy(path)
 
 
+def space_scores(space: str | SearchSpace, path: str | Path | None = None) -> BenchmarkTable:
+    """The zero-cost scores of ``space``: the table at ``path``, or with none given the scores
+    naspredict ships (:class:`~naspredict.errors.MissingScoresError` if it ships none).
+
+    Raises InvalidArchitectureError when the table's cells are of another space.
+    """
+    space = get_space(space)
+    if path is None:
+        table = bundled_scores(space)
+        if table is None:
+            raise MissingScoresError(
+                f"naspredict ships no zero-cost scores for {space.name}; give a scores table "
+                "(a `naspredict proxies` file or any table with arch and proxy columns)"
+            )
+    else:
+        table = load_scores(Path(path).resolve())
+    if table.space is not space:
+        where = "the bundled scores" if path is None else str(path)
+        raise InvalidArchitectureError(
+            f"{where}: zero-cost scores of {table.space.name} cells, not {space.name}"
+        )
+    return table
+
+
 def score_columns(table: BenchmarkTable) -> list[str]:
     """The proxy columns of a scores table: numeric, and not an index or a timing."""
     return [c for c in table.metrics if c not in NON_SCORE_COLUMNS]
@@ -54,6 +79,7 @@ def bundled_tables() -> list[str]:
     return sorted(s for s in stems if not s.endswith(SCORES_SUFFIX))
 
 
-def load_bundled_table(name: str) -> BenchmarkTable:
-    """The bundled table ``name``, with a row for every architecture of its trained classes."""
-    return read_tidy(BUNDLED_DIR / f"{name}.parquet").expand_to_space(partial=True)
+def load_bundled_table(name: str, dataset: str | None = None) -> BenchmarkTable:
+    """The bundled table ``name``, with a row for every architecture of its trained classes
+    (``dataset``, if given, must be the one it holds)."""
+    return read_tidy(BUNDLED_DIR / f"{name}.parquet", dataset=dataset).expand_to_space(partial=True)

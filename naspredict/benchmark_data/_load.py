@@ -85,11 +85,12 @@ def load_table(
         A tidy CSV / Parquet table, an official benchmark file or directory, or the name of
         a table naspredict ships (:func:`bundled_tables`), when no such file exists.
     dataset : str, optional
-        The dataset or task to read, for files that hold several; for a tidy table it
-        overrides the dataset recorded in the file.
+        The dataset or task to read, for files that hold several. A file of one table must
+        hold this one if it records which it holds (official files, Parquet files naspredict
+        wrote); a CSV file takes it as its dataset.
     format : str, optional
         Skip detection and use this reader.
     """
     if not Path(path).exists() and str(path) in bundled_tables():
-        return load_bundled_table(str(path))
+        return load_bundled_table(str(path), dataset)
     return find_reader(path, format).read(Path(path), dataset=dataset)

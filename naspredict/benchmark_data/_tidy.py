@@ -39,8 +39,9 @@ def read_tidy(path: str | Path, *, dataset: str | None = None) -> BenchmarkTable
     """Read a CSV or Parquet table with an ``arch`` column.
 
     The space is detected from the first architecture. Metadata written by
-    :meth:`BenchmarkTable.to_parquet` is restored; otherwise ``dataset`` defaults to a
-    known dataset or task name found in the file name.
+    :meth:`BenchmarkTable.to_parquet` is restored, and a ``dataset`` other than the one it
+    records is an error; a file without it takes ``dataset``, else a known dataset or task
+    name found in the file name.
     """
     path = Path(path)
     if not path.is_file():
@@ -65,6 +66,9 @@ def read_tidy(path: str | Path, *, dataset: str | None = None) -> BenchmarkTable
         )
     if frame.empty:
         raise BenchmarkFormatError(f"{path}: the table has no rows")
+    recorded = meta.get("dataset")
+    if dataset and recorded and dataset.casefold() != recorded.casefold():
+        raise BenchmarkFormatError(f"{path} holds {recorded}, not {dataset}")
     first = frame["arch"].iloc[0]
     try:
         space = meta.get("space") or detect_space(first).name
@@ -74,7 +78,7 @@ def read_tidy(path: str | Path, *, dataset: str | None = None) -> BenchmarkTable
         return BenchmarkTable(
             frame,
             space=space,
-            dataset=dataset or meta.get("dataset") or _dataset_from_name(path.name),
+            dataset=recorded or dataset or _dataset_from_name(path.name),
             fidelity=meta.get("fidelity"),
             source=meta.get("source") or str(path),
             provenance=meta.get("provenance"),

@@ -7,11 +7,10 @@ from pathlib import Path
 
 from naspredict._io import atomic_path, write_json
 from naspredict.benchmark_data import (
-    BenchmarkTable,
     bundled_scores_path,
-    load_scores,
     load_table,
     score_columns,
+    space_scores,
 )
 from naspredict.cli._options import (
     add_protocol_options,
@@ -20,9 +19,7 @@ from naspredict.cli._options import (
     make_with_scores,
     name_list,
 )
-from naspredict.cli._output import json_path
-from naspredict.errors import InvalidArchitectureError, MissingScoresError
-from naspredict.spaces import SearchSpace
+from naspredict.cli._output import add_progress_option, json_path
 
 #: Columns of the report: ranking quality only (a proxy's scale is not the target's).
 COMPARE_METRICS = ("kendall_tau", "spearman", "precision_top1%", "precision_top5%")
@@ -50,7 +47,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     add_proxy_scores_option(parser)
     add_protocol_options(parser)
-    parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    add_progress_option(parser)
     parser.add_argument(
         "--json",
         type=json_path,
@@ -80,11 +77,7 @@ def run(args: argparse.Namespace) -> None:
 
     split_of = PROTOCOLS.get(args.protocol)
     table = load_table(args.table, dataset=args.dataset, format=args.format)
-    scores = _scores(args.proxy_scores, table.space)
-    if scores.space is not table.space:
-        raise InvalidArchitectureError(
-            f"the zero-cost scores are of {scores.space.name}, the table of {table.space.name}"
-        )
+    scores = space_scores(table.space, args.proxy_scores)
     proxies = args.proxies or score_columns(scores)
     predictors = {
         name: make_with_scores(name, table.space.name, args.proxy_scores)
@@ -158,16 +151,3 @@ def run(args: argparse.Namespace) -> None:
         for name, model in predictors.items()
     }
     plot_predicted_vs_true(points, path.with_suffix(".scatter.png"), title)
-
-
-def _scores(path: str | None, space: SearchSpace) -> BenchmarkTable:
-    """The scores table: the given file, or the one naspredict ships for ``space``."""
-    if path is not None:
-        return load_scores(Path(path).resolve())
-    bundled = bundled_scores_path(space)
-    if not bundled.is_file():
-        raise MissingScoresError(
-            f"naspredict ships no zero-cost scores for {space.name}; give --proxy-scores "
-            "(a `naspredict proxies` file or any table with arch and proxy columns)"
-        )
-    return load_scores(bundled)

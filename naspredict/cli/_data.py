@@ -17,7 +17,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("data", help="describe or convert a benchmark table")
     data_sub = parser.add_subparsers(dest="data_command", required=True, metavar="ACTION")
 
-    info = data_sub.add_parser("info", help="what a benchmark file holds")
+    info = data_sub.add_parser(
+        "info",
+        help="what a benchmark file holds",
+        description="Describe each table of a benchmark file; --json writes a list with one "
+        "entry per table.",
+    )
     info.add_argument("table", help="tidy CSV/Parquet, or an official benchmark file or directory")
     _add_read_options(info, "read only this dataset or task (default: every one in the file)")
     add_json_option(info)
@@ -41,12 +46,8 @@ def _add_read_options(parser: argparse.ArgumentParser, dataset_help: str) -> Non
 def run_info(args: argparse.Namespace) -> None:
     datasets = [args.dataset] if args.dataset else table_datasets(args.table, args.format)
     tables = [load_table(args.table, dataset=d, format=args.format) for d in datasets or [None]]
-    infos = [t.info() for t in tables]
-    emit(
-        args,
-        infos if datasets else infos[0],
-        "\n\n".join(_describe(t, i) for t, i in zip(tables, infos, strict=False)),
-    )
+    infos = [t.info() for t in tables]  # a list, whether the file holds one table or several
+    emit(args, infos, "\n\n".join(_describe(t, i) for t, i in zip(tables, infos, strict=True)))
 
 
 def _describe(table: BenchmarkTable, info: dict[str, Any]) -> str:

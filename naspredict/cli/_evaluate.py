@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from naspredict._io import atomic_path, write_json
-from naspredict.benchmark_data import load_table
+from naspredict.benchmark_data import load_table, space_scores
 from naspredict.cli._options import (
     add_protocol_options,
     add_proxy_scores_option,
@@ -16,7 +16,7 @@ from naspredict.cli._options import (
     make_with_scores,
     name_list,
 )
-from naspredict.cli._output import json_path
+from naspredict.cli._output import add_progress_option, json_path
 from naspredict.spaces import SearchSpace
 
 
@@ -34,6 +34,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     add_protocol_options(parser)
     add_proxy_scores_option(parser)
+    add_progress_option(parser)
     parser.add_argument(
         "--json",
         type=json_path,
@@ -72,6 +73,7 @@ def run(args: argparse.Namespace) -> None:
         train_sizes=args.train_sizes,
         seeds=range(args.seeds),
         checkpoint=checkpoint,
+        progress=not args.no_progress,
     )
     summary = summarize(results)
     text = markdown_table(summary)
@@ -98,7 +100,7 @@ def run(args: argparse.Namespace) -> None:
 
 def _proxy_scores(path: str, space: SearchSpace) -> pd.DataFrame:
     """Every architecture of ``space`` that the scores file covers, up to isomorphism."""
-    scores = load_table(path)
+    scores = space_scores(space, path)
     archs = space.all_archs()
     rows = scores.rows(archs, missing="ignore")
     frame = scores.frame.iloc[rows[rows >= 0]].reset_index(drop=True)

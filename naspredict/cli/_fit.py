@@ -13,6 +13,7 @@ from naspredict.cli._options import (
     add_table_options,
     make_with_scores,
     non_negative_int,
+    one_name,
     positive_float,
 )
 from naspredict.cli._output import add_json_option, emit, format_rows
@@ -32,6 +33,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     add_table_options(fit)
     fit.add_argument(
         "--predictor",
+        type=one_name,
         default=DEFAULT_PREDICTOR,
         help=f"one of {PREDICTOR_NAMES}; NAME@ENCODING sets the encoding "
         f"(default {DEFAULT_PREDICTOR}: boosted and extremely randomised trees on structure "
@@ -73,8 +75,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def run_fit(args: argparse.Namespace) -> None:
     from naspredict.evaluation import target_values
-    from naspredict.predictors import save_predictor, tune
+    from naspredict.predictors import check_save_directory, save_predictor, tune
 
+    check_save_directory(args.out)  # before the work, not after it
     table = load_table(args.table, dataset=args.dataset, format=args.format)
     y = target_values(table, args.target)
     rows = np.arange(len(table))
@@ -123,7 +126,7 @@ def run_fit(args: argparse.Namespace) -> None:
 def run_predict(args: argparse.Namespace) -> None:
     from naspredict.predictors import load_predictor, read_manifest
 
-    archs = list(args.archs)
+    archs = [arch.strip() for arch in args.archs]
     if args.archs_file:
         archs += read_arch_file(args.archs_file)
     if not archs:

@@ -80,6 +80,13 @@ def torch_device(text: str) -> str:
     return text
 
 
+def one_name(text: str) -> str:
+    """A name with surrounding blanks removed (``" xgb"`` -> ``"xgb"``), as in a list."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("expected a name, got an empty one")
+    return text.strip()
+
+
 def name_list(text: str) -> list[str]:
     """``"xgb,gnn"`` -> ``["xgb", "gnn"]``."""
     names = [v.strip() for v in text.split(",") if v.strip()]

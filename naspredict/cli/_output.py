@@ -19,6 +19,11 @@ def add_json_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_progress_option(parser: argparse.ArgumentParser) -> None:
+    """Add ``--no-progress`` (the bar shows on a terminal otherwise)."""
+    parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+
+
 def json_path(text: str) -> str:
     """A path a JSON file can be written to, checked before any work; a usage error for an
     empty path or a directory."""

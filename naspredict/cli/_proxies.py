@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from naspredict.cli._options import non_negative_int, positive_int, torch_device
-from naspredict.cli._output import add_json_option, emit
+from naspredict.cli._output import add_json_option, add_progress_option, emit
 from naspredict.errors import InvalidArchitectureError, NasPredictError
 from naspredict.spaces import get_space, read_arch_file
 
@@ -85,7 +85,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         help="more scoring processes on CPU cores, beside those on --device (default 0); on a "
         "GPU machine they put the cores the GPU process leaves idle to work",
     )
-    parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    add_progress_option(parser)
     parser.add_argument("--out", required=True, help="output Parquet file (resumed if present)")
     add_json_option(parser)
     parser.set_defaults(func=run)

@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Any
 
 from naspredict._io import atomic_path, write_json
-from naspredict.benchmark_data import load_table
-from naspredict.cli._options import add_table_options, n_jobs, name_list, positive_int
-from naspredict.cli._output import json_path
+from naspredict.benchmark_data import load_table, space_scores
+from naspredict.cli._options import add_table_options, n_jobs, name_list, one_name, positive_int
+from naspredict.cli._output import add_progress_option, json_path
 from naspredict.errors import NasPredictError
 
 
@@ -31,10 +31,17 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         default=["random", "rea"],
         help="comma-separated strategies (random, rea, local, bananas, npenas, zc-warmup, tpe)",
     )
-    parser.add_argument("--budget", type=positive_int, default=300, help="distinct cells to query")
+    parser.add_argument(
+        "--budget",
+        type=positive_int,
+        default=300,
+        help="isomorphism classes to query (default 300); a run ends early once it has "
+        "queried every class the table has a value for",
+    )
     parser.add_argument("--seeds", type=positive_int, default=10, help="number of seeds (0..N-1)")
     parser.add_argument(
         "--predictor",
+        type=one_name,
         help="predictor of the predictor-guided strategies (NAME@ENCODING allowed; "
         "default: XGBoost, ranking objective, 200 trees)",
     )
@@ -57,6 +64,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         help="run every search to the budget; by default a run ends once it has queried the "
         "optimum, after which its incumbent, regret and queries-to-optimum cannot change",
     )
+    add_progress_option(parser)
     parser.add_argument(
         "--json",
         type=json_path,
@@ -95,6 +103,7 @@ def run(args: argparse.Namespace) -> None:
         stop_at_optimum=not args.full_runs,
         n_jobs=args.n_jobs,
         checkpoint=checkpoint,
+        progress=not args.no_progress,
     )
     summary = summarize(runs, objective)
     text = markdown_table(summary)
@@ -136,10 +145,6 @@ def _strategy_inputs(name: str, args: argparse.Namespace, table: Any) -> dict[st
     if "scorer" in accepted:
         if not args.zc_scores:
             raise NasPredictError(f"{name} needs zero-cost scores: give --zc-scores PATH")
-        scores = load_table(args.zc_scores)
-        if scores.space is not table.space:
-            raise NasPredictError(
-                f"--zc-scores holds {scores.space.name} cells, the table {table.space.name}"
-            )
+        scores = space_scores(table.space, args.zc_scores)
         inputs["scorer"] = column_scorer(scores, args.zc_proxy)
     return inputs

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from naspredict.cli._options import non_negative_int, positive_int, torch_device
-from naspredict.cli._output import add_json_option, emit
+from naspredict.cli._output import add_json_option, add_progress_option, emit
 from naspredict.errors import UnknownNameError
 
 
@@ -36,6 +36,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "local: start one here), one GPU per task where the cluster has GPUs",
     )
     parser.add_argument("--out", required=True, help="Parquet file; an existing one is resumed")
+    add_progress_option(parser)
     add_json_option(parser)
     parser.set_defaults(func=run)
 
@@ -57,6 +58,7 @@ def run(args: argparse.Namespace) -> None:
         group_size=args.group_size,
         device=args.device,
         ray_address=args.ray,
+        progress=not args.no_progress,
     )
     info = {"out": args.out, "rows": len(table), **table.metadata}
     emit(

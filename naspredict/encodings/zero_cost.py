@@ -7,21 +7,12 @@ or, with none given, the scores naspredict ships for the space
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 
-from naspredict.benchmark_data import (
-    BenchmarkTable,
-    bundled_scores,
-    bundled_scores_path,
-    load_scores,
-    score_columns,
-)
+from naspredict.benchmark_data import BenchmarkTable, bundled_scores, score_columns, space_scores
 from naspredict.encodings._base import Encoder
 from naspredict.encodings._concat import Concat
 from naspredict.encodings.graf import GraphFeatures
-from naspredict.errors import InvalidArchitectureError, MissingScoresError
 from naspredict.spaces import SearchSpace
 
 
@@ -46,21 +37,7 @@ class ZeroCostFeatures(Encoder):
 
     def table(self, space: SearchSpace) -> BenchmarkTable:
         """The scores table used for ``space``."""
-        if self.scores is not None:
-            table = load_scores(Path(self.scores))
-        else:
-            table = bundled_scores(space)
-            if table is None:
-                raise MissingScoresError(
-                    f"naspredict ships no zero-cost scores for {space.name} "
-                    f"({bundled_scores_path(space).name}); give a scores table (e.g. from "
-                    "`naspredict proxies`) or use structure-only features"
-                )
-        if table.space is not space:
-            raise InvalidArchitectureError(
-                f"the zero-cost scores are of {table.space.name}, not {space.name}"
-            )
-        return table
+        return space_scores(space, self.scores)
 
     def encode_space(self, space: SearchSpace) -> np.ndarray:
         table = self.table(space)

@@ -12,7 +12,7 @@ import pandas as pd
 from sklearn.base import clone
 from tqdm.auto import tqdm
 
-from naspredict._io import append_jsonl, fingerprint, read_jsonl
+from naspredict._io import append_jsonl, fingerprint, read_jsonl, settings_fingerprint
 from naspredict.benchmark_data import BenchmarkTable
 from naspredict.evaluation._metrics import prediction_metrics
 from naspredict.evaluation._protocols import PROTOCOLS
@@ -57,7 +57,9 @@ def evaluate(
     train_sizes, seeds : sequences of int
     checkpoint : path, optional
         A JSON-lines file of finished runs: each run is appended when it ends and skipped
-        when the same evaluation is started again, so a killed run resumes.
+        when the same evaluation is started again, so a killed run resumes. A run is the same
+        when its table values, target, protocol, predictor name and settings
+        (:func:`~naspredict._io.settings_fingerprint`), training size and seed all are.
     progress : bool
         Show a progress bar (on a terminal).
 
@@ -71,7 +73,12 @@ def evaluate(
     y = target_values(table, target)
     archs = np.asarray(table.archs, dtype=object)
     config = run_config(table, target, y, protocol)
-    done = _read_checkpoint(checkpoint, config)
+    settings = {name: settings_fingerprint(p) for name, p in predictors.items()}
+    done = {
+        run: row
+        for run, row in _read_checkpoint(checkpoint, config).items()
+        if row.get("settings") == settings.get(run[0])
+    }
     todo = [
         (name, size, seed)
         for seed in seeds
@@ -99,6 +106,7 @@ def evaluate(
             "train_size": size,
             "seed": seed,
             **config,
+            "settings": settings[name],
             **prediction_metrics(y[split.test], pred),
             "fit_seconds": fit_seconds,
             "predict_seconds_per_arch": predict_seconds / len(split.test),

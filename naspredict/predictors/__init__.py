@@ -23,7 +23,12 @@ from naspredict._registry import Registry
 from naspredict.encodings import get_encoder
 from naspredict.predictors._base import PRECOMPUTED, ArchPredictor
 from naspredict.predictors._default import GNN_PRETRAIN_EPOCHS, DefaultPredictor
-from naspredict.predictors._persistence import load_predictor, read_manifest, save_predictor
+from naspredict.predictors._persistence import (
+    check_save_directory,
+    load_predictor,
+    read_manifest,
+    save_predictor,
+)
 from naspredict.predictors._sklearn_models import (
     GaussianProcessPredictor,
     LinearPredictor,
@@ -44,6 +49,7 @@ __all__ = [
     "MLPEnsemblePredictor",
     "RandomForestPredictor",
     "XGBPredictor",
+    "check_save_directory",
     "cv_kendall_tau",
     "load_predictor",
     "make_predictor",

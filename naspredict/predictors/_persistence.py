@@ -41,6 +41,7 @@ def save_predictor(predictor: ArchPredictor, directory: str | Path, **extra: obj
             f"{name} has parameters that are not plain values ({err}); pass names, not objects"
         ) from None
     directory = Path(directory)
+    check_save_directory(directory)
     directory.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(dir=directory.parent, prefix=f".{directory.name}."))
     try:
@@ -51,6 +52,22 @@ def save_predictor(predictor: ArchPredictor, directory: str | Path, **extra: obj
         os.replace(tmp, directory)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def check_save_directory(directory: str | Path) -> None:
+    """Refuse (BenchmarkFormatError) a ``directory`` that :func:`save_predictor` must not
+    replace: a file, or a folder that holds something other than a saved predictor."""
+    directory = Path(directory)
+    if not directory.exists():
+        return
+    if not directory.is_dir():
+        raise BenchmarkFormatError(f"{directory} is a file; a predictor is saved as a directory")
+    if (directory / MANIFEST).is_file() or not any(directory.iterdir()):
+        return
+    raise BenchmarkFormatError(
+        f"{directory} holds files other than a saved predictor; not replacing it (give a new "
+        "or empty directory)"
+    )
 
 
 def read_manifest(directory: str | Path) -> dict:

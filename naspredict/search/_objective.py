@@ -190,5 +190,8 @@ class _ClassScorer:
     def __call__(self, archs: Sequence[str]) -> np.ndarray:
         return self.scores[self.space.class_ids[self.space.codes(archs)]]
 
+    def __repr__(self) -> str:  # by value: a checkpoint keys a strategy's settings by it
+        return f"{type(self).__name__}({self.space.name}, scores {fingerprint(self.scores)})"
+
     __getstate__ = TableObjective.__getstate__
     __setstate__ = TableObjective.__setstate__

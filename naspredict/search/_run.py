@@ -13,7 +13,7 @@ import numpy as np
 from sklearn.base import clone
 from tqdm.auto import tqdm
 
-from naspredict._io import append_jsonl, read_jsonl
+from naspredict._io import append_jsonl, read_jsonl, settings_fingerprint
 from naspredict.errors import NasPredictError
 from naspredict.search._base import History, Strategy, arch_codes
 from naspredict.search._objective import TableObjective
@@ -257,8 +257,9 @@ def run_searches(
         Worker processes; -1 for all cores, 1 to run in this process.
     checkpoint : path, optional
         JSON-lines file: each finished run is appended (and fsynced) as soon as it ends;
-        runs already there for the same objective (the same table values) and budget are not
-        run again, so a killed run resumes.
+        runs already there for the same objective (the same table values), budget and
+        strategy settings (:func:`~naspredict._io.settings_fingerprint`) are not run again,
+        so a killed run resumes.
     progress : bool
         Show a progress bar (on a terminal).
 
@@ -282,7 +283,8 @@ def run_searches(
     }
     for strategy in strategies.values():  # a bad parameter fails here, before any work
         clone(strategy).start(objective.space, np.random.default_rng(0), objective.cells)
-    done = _read_checkpoint(checkpoint, config)
+    settings = {name: settings_fingerprint(s) for name, s in strategies.items()}
+    done = _read_checkpoint(checkpoint, config, settings)
     todo = [(name, seed) for name in strategies for seed in seeds if (name, seed) not in done]
     results = dict(done)
     jobs = (
@@ -303,16 +305,20 @@ def run_searches(
             for trajectory in parallel(jobs):
                 results[(trajectory.strategy, trajectory.seed)] = trajectory
                 if checkpoint is not None:
-                    append_jsonl(checkpoint, {**config, **trajectory.to_dict()})
+                    row = {**config, "settings": settings[trajectory.strategy]}
+                    append_jsonl(checkpoint, {**row, **trajectory.to_dict()})
                 bar.update()
     return [results[(name, seed)] for name in strategies for seed in seeds]
 
 
-def _read_checkpoint(path: str | Path | None, config: dict[str, Any]) -> dict[tuple, Trajectory]:
-    """Finished runs with the same configuration."""
+def _read_checkpoint(
+    path: str | Path | None, config: dict[str, Any], settings: dict[str, str]
+) -> dict[tuple, Trajectory]:
+    """Finished runs with the same configuration, of strategies with the same settings."""
     out = {}
     for row in [] if path is None else read_jsonl(path):
-        if all(row.get(k) == v for k, v in config.items()):
+        same = all(row.get(k) == v for k, v in config.items())
+        if same and row.get("settings") == settings.get(row.get("strategy")):
             trajectory = Trajectory.from_dict(row)
             out[(trajectory.strategy, trajectory.seed)] = trajectory
     return out

@@ -53,5 +53,7 @@ def detect_space(arch: str) -> SearchSpace:
 def read_arch_file(path: str | Path) -> list[str]:
     """The architecture strings of a text file, one per line, as written (stripped); blank
     lines and lines starting with ``#`` are skipped."""
+    if not Path(path).is_file():
+        raise InvalidArchitectureError(f"{path}: no such file of architectures")
     lines = (line.strip() for line in Path(path).read_text().splitlines())
     return [line for line in lines if line and not line.startswith("#")]

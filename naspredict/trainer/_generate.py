@@ -131,6 +131,10 @@ def _finished(
         return pd.DataFrame({"arch": pd.Series(dtype=str)})
     table = load_table(out)
     made = table.provenance or {}
+    if "protocol" not in made:
+        raise BenchmarkFormatError(
+            f"{out} is not a table of `naspredict train`; choose another --out to start one"
+        )
     theirs = (table.dataset, made.get("protocol"), made.get("seed"), (made.get("C"), made.get("N")))
     if theirs != (dataset, protocol.to_dict(), seed, size):
         raise BenchmarkFormatError(

@@ -86,7 +86,9 @@ def test_parquet_round_trip_keeps_metadata_and_curves(tmp_path):
     assert back.archs == table.archs
     np.testing.assert_array_equal(back.column("acc"), table.column("acc"))
     np.testing.assert_array_equal(back.frame["curve_curve"].iloc[0], np.arange(3.0))
-    assert load_table(tmp_path / "t.parquet", dataset="other").dataset == "other"
+    assert load_table(tmp_path / "t.parquet", dataset="TOY").dataset == "toy"
+    with pytest.raises(BenchmarkFormatError, match=r"t\.parquet holds toy, not other"):
+        load_table(tmp_path / "t.parquet", dataset="other")
 
 
 def test_csv_export_drops_curves(tmp_path):

@@ -11,6 +11,7 @@ import pytest
 
 from naspredict.benchmark_data import load_table
 from naspredict.cli import main
+from naspredict.cli._main import build_parser
 
 
 def test_spaces(capsys, tmp_path):
@@ -30,7 +31,7 @@ def test_data_info_csv(shared, capsys, tmp_path):
     assert main(["data", "info", str(path), "--json", str(tmp_path / "i.json")]) == 0
     out = capsys.readouterr().out
     assert "15625 of 15625 architectures" in out and "valid_acc_200ep" in out
-    info = json.loads((tmp_path / "i.json").read_text())
+    (info,) = json.loads((tmp_path / "i.json").read_text())
     assert info["dataset"] == "cifar10-valid" and info["isomorphism_classes"] == 6466
     assert info["metrics"]["valid_acc_200ep"]["count"] == 15625
 
@@ -46,6 +47,21 @@ def test_data_info_nats_lists_every_dataset(nats_dir, capsys, tmp_path):
     ]
     assert all(i["rows"] == 3 for i in infos)
     assert "per-epoch curves" in capsys.readouterr().out
+
+
+def test_dataset_must_match_what_a_file_records(nats_dir, tmp_path, capsys):
+    parquet, csv = tmp_path / "t.parquet", tmp_path / "t.csv"
+    for out in (parquet, csv):
+        assert main(["data", "export", str(nats_dir), str(out), "--dataset", "cifar100"]) == 0
+    capsys.readouterr()
+    assert main(["data", "info", str(parquet), "--dataset", "cifar10"]) == 1
+    assert f"{parquet} holds cifar100, not cifar10" in capsys.readouterr().err
+    assert main(["data", "info", "nb201_fashion-mnist", "--dataset", "cifar10"]) == 1
+    assert "holds fashion-mnist, not cifar10" in capsys.readouterr().err
+    # a CSV records no dataset: --dataset names it
+    argv = ["data", "info", str(csv), "--dataset", "cifar10", "--json", str(tmp_path / "i")]
+    assert main(argv) == 0
+    assert [i["dataset"] for i in json.loads((tmp_path / "i").read_text())] == ["cifar10"]
 
 
 @pytest.mark.parametrize("suffix", [".parquet", ".csv"])
@@ -74,6 +90,10 @@ def test_data_export(nats_dir, tmp_path, suffix, capsys):
         ),
         (["data", "info", "{bad}"], "row 1: unknown nb201 op 'conv_7x7'"),
         (["data", "info", "{nats}", "--format", "excel"], "unknown benchmark format 'excel'"),
+        (
+            ["proxies", "--proxies", "nwot", "--resolution", "1", "--out", "s.parquet"],
+            "nb201 networks need a resolution that is a multiple of 4, got 1",
+        ),
     ],
 )
 def test_errors_are_one_line(nats_dir, tmp_path, capsys, monkeypatch, argv, message):
@@ -169,3 +189,18 @@ def test_every_predictor_with_a_scores_parameter_gets_the_file():
     for name in ("default", "default-trees", "default-trees+gnn", "flow-pretrained"):
         assert make_with_scores(name, "nb201", "s.parquet").proxy_scores.endswith("/s.parquet")
     assert "proxy_scores" not in make_with_scores("xgb", "nb201", "s.parquet").get_params()
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["evaluate", "t.csv", "--target", "acc"],
+        ["compare", "t.csv", "--target", "acc"],
+        ["proxies", "--out", "s.parquet"],
+        ["search", "t.csv", "--query", "acc"],
+        ["train", "--out", "t.parquet"],
+    ],
+)
+def test_commands_with_a_progress_bar_can_hide_it(argv):
+    assert build_parser().parse_args(argv).no_progress is False
+    assert build_parser().parse_args([*argv, "--no-progress"]).no_progress is True

@@ -75,10 +75,20 @@ def test_compare_errors_are_one_line(paths, capsys, extra, message):
     assert len(err.strip().splitlines()) == 1
 
 
-def test_compare_refuses_scores_of_another_space(paths, capsys):
-    argv = ["compare", paths["micro"], "--target", "valid_final", "--proxy-scores"]
-    assert main([*argv, paths["scores"]]) == 1
-    assert "scores are of nb201, the table of tnb101-micro" in capsys.readouterr().err
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["compare", "--target", "valid_final", "--proxy-scores"],
+        ["evaluate", "--target", "valid_final", "--predictors", "zc:synflow", "--proxy-scores"],
+        ["fit", "--target", "valid_final", "--out", "unused", "--proxy-scores"],
+        ["search", "--query", "valid_final", "--strategies", "zc-warmup", "--zc-scores"],
+    ],
+)
+def test_commands_refuse_scores_of_another_space(paths, capsys, argv):
+    assert main([argv[0], paths["micro"], *argv[1:], paths["scores"]]) == 1
+    err = capsys.readouterr().err
+    assert f"{paths['scores']}: zero-cost scores of nb201 cells, not tnb101-micro" in err
+    assert len(err.strip().splitlines()) == 1
 
 
 def test_fit_uses_the_default_predictor_with_given_scores(paths, tmp_path, capsys):

@@ -25,7 +25,7 @@ def test_fit_then_predict(table, tmp_path, capsys):
         "--target",
         "valid_acc_200ep",
         "--predictor",
-        "xgb",
+        " xgb",  # blanks around a name, as around one of a list, are dropped
         "--train-size",
         "300",
         "--seed",
@@ -47,8 +47,10 @@ def test_fit_then_predict(table, tmp_path, capsys):
     preds = json.loads((tmp_path / "p.json").read_text())["predictions"]
     assert [p["arch"] for p in preds] == [CELL, WORST]
     assert preds[0]["valid_acc_200ep"] > 85 > 20 > preds[1]["valid_acc_200ep"]
-    assert main(["predict", str(model), CELL]) == 0
-    assert CELL in capsys.readouterr().out
+    assert main(["predict", str(model), f" {CELL} ", "--json", str(tmp_path / "p.json")]) == 0
+    assert [p["arch"] for p in json.loads((tmp_path / "p.json").read_text())["predictions"]] == [
+        CELL
+    ]
     # a damaged save: one line that says so, without XGBoost's C++ stack trace
     (model / "model.json").unlink()
     assert main(["predict", str(model), CELL]) == 1
@@ -77,6 +79,15 @@ def test_fit_then_predict(table, tmp_path, capsys):
         ),
         (["fit", "{nan}", "--target", "acc", "--out", "m"], "1 target(s) are NaN"),
         (["predict", "{tmp}", CELL], "not a saved predictor"),
+        (["predict", "{tmp}", "--archs", "{tmp}/none.txt"], "none.txt: no such file of arch"),
+        (
+            ["fit", "{table}", "--target", "valid_acc_200ep", "--out", "{nan}"],
+            "nan.csv is a file; a predictor is saved as a directory",
+        ),
+        (
+            ["fit", "{table}", "--target", "valid_acc_200ep", "--out", "{tmp}"],
+            "holds files other than a saved predictor; not replacing it",
+        ),
         (
             ["evaluate", "{table}", "--target", "valid_acc_200ep", "--train-sizes", "9000"],
             "train size 9000 is out of range",

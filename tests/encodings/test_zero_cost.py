@@ -55,7 +55,7 @@ def test_a_cell_the_scores_lack_takes_an_isomorphic_cells(reference):
 
 def test_scores_of_another_space_are_refused(reference):
     space = get_space("tnb101-micro")
-    with pytest.raises(InvalidArchitectureError, match="are of nb201, not tnb101-micro"):
+    with pytest.raises(InvalidArchitectureError, match="scores of nb201 cells, not tnb101-micro"):
         ZeroCostFeatures(reference).encode(space, space.all_archs()[:2])
 
 

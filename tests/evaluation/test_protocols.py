@@ -106,6 +106,16 @@ def test_evaluate_resumes_from_its_checkpoint(shared, tmp_path):
     )
     assert (noise["kendall_tau"].abs() < 0.1).all()  # fitted to noise, not read back
     assert len(checkpoint.read_text().splitlines()) == lines + 4
+    # the same name with other settings runs afresh too
+    strong = evaluate(
+        table,
+        "valid_acc_200ep",
+        {"linear": LinearPredictor(alpha=1e4)},
+        checkpoint=checkpoint,
+        **kwargs,
+    )
+    assert len(checkpoint.read_text().splitlines()) == lines + 8
+    assert not np.allclose(strong["kendall_tau"], first["kendall_tau"])
     summary = summarize(second)
     assert list(summary["seeds"]) == [2, 2]
     assert "| linear | 78 |" in markdown_table(summary)
@@ -127,3 +137,4 @@ def test_nan_targets_are_refused():
             train_sizes=[50],
             seeds=[0],
         )
+

@@ -179,6 +179,13 @@ def test_checkpoint_resumes_and_ignores_a_torn_line(table, objective, tmp_path):
     )  # fmt: skip
     assert np.array_equal(resumed[0].query, fresh[0].query)
     assert len(path.read_text().splitlines()) == 8
+    # a name the checkpoint knows, with other settings: run afresh
+    renamed = run_searches(
+        {"local": RandomSearch()}, objective, budget=30, seeds=[0], n_jobs=1,
+        checkpoint=path, progress=False,
+    )  # fmt: skip
+    assert np.array_equal(renamed[0].codes, first[0].codes)  # random's run, not local's
+    assert len(path.read_text().splitlines()) == 9
 
 
 def test_parallel_equals_serial(objective):

@@ -149,6 +149,9 @@ def test_generate_table_resumes_and_refuses_another_run(tmp_path):
     assert _generate(out, archs).provenance["device"] == made["device"]
     with pytest.raises(BenchmarkFormatError, match="another run"):
         _generate(out, archs, seed=1)
+    load_table(out).to_csv(tmp_path / "t.csv")  # the same rows, without the trainer's record
+    with pytest.raises(BenchmarkFormatError, match=r"t\.csv is not a table of `naspredict train`"):
+        _generate(tmp_path / "t.csv", archs)
 
 
 def test_generate_table_on_a_local_ray_instance_equals_a_run_here(tmp_path):

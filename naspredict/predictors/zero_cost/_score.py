@@ -26,6 +26,9 @@ RESOLUTION = {"nb201": 32}
 DEFAULT_RESOLUTION = 64
 #: The most a TransNAS-Bench-101 backbone reduces the resolution (stem 4, modules up to 16).
 PIXEL_STRIDE = 64
+#: What the resolution must be a multiple of, where the network's shapes require it (an NB201
+#: residual block adds a stride-2 convolution's output to a 2x2 pooling's: sides must be even).
+RESOLUTION_STRIDE = {"nb201": 4}
 
 
 def resolve_proxies(proxies: str | Proxy | Iterable[str | Proxy]) -> list[Proxy]:
@@ -99,6 +102,12 @@ class ProxyScorer:
         self.resolution = self.resolution or RESOLUTION.get(self.space.name, DEFAULT_RESOLUTION)
         if self.num_classes is None:
             self.num_classes = self.data.num_classes if self.data is not None else 10
+        stride = RESOLUTION_STRIDE.get(self.space.name, 1)
+        if self.resolution % stride:
+            raise ProxyConfigError(
+                f"{self.space.name} networks need a resolution that is a multiple of {stride}, "
+                f"got {self.resolution}"
+            )
         self._task = scored_task(self.space.name, self.task)
         if self._task is not None and self._task.dense and self.resolution % PIXEL_STRIDE:
             raise ProxyConfigError(
