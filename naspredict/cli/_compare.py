@@ -19,7 +19,7 @@ from naspredict.cli._options import (
     make_with_scores,
     name_list,
 )
-from naspredict.cli._output import add_progress_option, json_path
+from naspredict.cli._output import add_progress_option, json_path, sibling
 
 #: Columns of the report: ranking quality only (a proxy's scale is not the target's).
 COMPARE_METRICS = ("kendall_tau", "spearman", "precision_top1%", "precision_top5%")
@@ -135,9 +135,9 @@ def run(args: argparse.Namespace) -> None:
             "runs": runs.to_dict(orient="records"),
         },
     )
-    with atomic_path(path.with_suffix(".md")) as tmp:
+    with atomic_path(sibling(path, ".md")) as tmp:
         tmp.write_text(f"# {title}\n\n{text}")
-    plot_kendall_tau(summary, path.with_suffix(".png"), title, references=PROXY_PREFIX)
+    plot_kendall_tau(summary, sibling(path, ".png"), title, references=PROXY_PREFIX)
     largest = max(args.train_sizes)
     points = {
         f"{name}, n={largest}": predicted_and_true(
@@ -150,4 +150,4 @@ def run(args: argparse.Namespace) -> None:
         )
         for name, model in predictors.items()
     }
-    plot_predicted_vs_true(points, path.with_suffix(".scatter.png"), title)
+    plot_predicted_vs_true(points, sibling(path, ".scatter.png"), title)

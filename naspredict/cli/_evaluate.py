@@ -16,7 +16,7 @@ from naspredict.cli._options import (
     make_with_scores,
     name_list,
 )
-from naspredict.cli._output import add_progress_option, json_path
+from naspredict.cli._output import add_progress_option, json_path, sibling
 from naspredict.spaces import SearchSpace
 
 
@@ -93,9 +93,9 @@ def run(args: argparse.Namespace) -> None:
                 "runs": results.to_dict(orient="records"),
             },
         )
-        with atomic_path(path.with_suffix(".md")) as tmp:
+        with atomic_path(sibling(path, ".md")) as tmp:
             tmp.write_text(f"# {title}\n\n{text}")
-        plot_kendall_tau(summary, path.with_suffix(".png"), title)
+        plot_kendall_tau(summary, sibling(path, ".png"), title)
 
 
 def _proxy_scores(path: str, space: SearchSpace) -> pd.DataFrame:

@@ -34,6 +34,16 @@ def json_path(text: str) -> str:
     return text
 
 
+def sibling(path: str | Path, suffix: str) -> Path:
+    """The file written beside the ``--json`` file ``path``: ``r.json`` -> ``r.md``; a path
+    not ending in .json keeps its name whole (``r.md`` -> ``r.md.md``), so as not to
+    overwrite the JSON."""
+    path = Path(path)
+    if path.suffix.lower() == ".json":
+        return path.with_suffix(suffix)
+    return path.with_name(path.name + suffix)
+
+
 def emit(args: argparse.Namespace, result: Any, text: str) -> None:
     """Print ``text``; write ``result`` to the ``--json`` path if one was given."""
     print(text)

@@ -9,7 +9,7 @@ from typing import Any
 from naspredict._io import atomic_path, write_json
 from naspredict.benchmark_data import load_table, space_scores
 from naspredict.cli._options import add_table_options, n_jobs, name_list, one_name, positive_int
-from naspredict.cli._output import add_progress_option, json_path
+from naspredict.cli._output import add_progress_option, json_path, sibling
 from naspredict.errors import NasPredictError
 
 
@@ -125,9 +125,9 @@ def run(args: argparse.Namespace) -> None:
                 "runs": str(checkpoint),
             },
         )
-        with atomic_path(path.with_suffix(".md")) as tmp:
+        with atomic_path(sibling(path, ".md")) as tmp:
             tmp.write_text(f"# {title}\n\n{text}")
-        plot_regret(runs, objective, path.with_suffix(".png"), title)
+        plot_regret(runs, objective, sibling(path, ".png"), title)
 
 
 def _strategy_inputs(name: str, args: argparse.Namespace, table: Any) -> dict[str, Any]:

@@ -6,12 +6,14 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 from naspredict.benchmark_data import load_table
 from naspredict.cli import main
 from naspredict.cli._main import build_parser
+from naspredict.cli._output import sibling
 
 
 def test_spaces(capsys, tmp_path):
@@ -204,3 +206,11 @@ def test_every_predictor_with_a_scores_parameter_gets_the_file():
 def test_commands_with_a_progress_bar_can_hide_it(argv):
     assert build_parser().parse_args(argv).no_progress is False
     assert build_parser().parse_args([*argv, "--no-progress"]).no_progress is True
+
+
+@pytest.mark.parametrize(
+    ("json_path", "markdown"),
+    [("r.json", "r.md"), ("r.v2.JSON", "r.v2.md"), ("r.md", "r.md.md"), ("r", "r.md")],
+)
+def test_files_beside_the_json_never_overwrite_it(json_path, markdown):
+    assert sibling(json_path, ".md") == Path(markdown)
