@@ -111,8 +111,8 @@ def _setting(value: Any) -> str:
 def read_jsonl(path: str | os.PathLike) -> list[dict[str, Any]]:
     """The rows of a JSON-lines checkpoint (none if the file is absent).
 
-    A line that a killed run was writing is dropped, and the file rewritten without it, so
-    that :func:`append_jsonl` starts on a fresh line.
+    A line that a killed run was writing (or anything but a JSON object) is dropped, and the
+    file rewritten without it, so that :func:`append_jsonl` starts on a fresh line.
     """
     path = Path(path)
     if not path.exists():
@@ -120,10 +120,12 @@ def read_jsonl(path: str | os.PathLike) -> list[dict[str, Any]]:
     lines, rows = [], []
     for line in path.read_text().splitlines():
         try:
-            rows.append(json.loads(line))
+            row = json.loads(line)
         except json.JSONDecodeError:
             continue
-        lines.append(line)
+        if isinstance(row, dict):
+            rows.append(row)
+            lines.append(line)
     with atomic_path(path) as tmp:
         tmp.write_text("".join(f"{line}\n" for line in lines))
     return rows

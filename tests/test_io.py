@@ -47,3 +47,10 @@ def test_settings_fingerprint_reads_the_files_a_predictor_names(tmp_path):
     assert settings_fingerprint(DefaultPredictor(proxy_scores=str(scores), extra_trees=0)) != key
     scores.write_text("arch,snip\n")  # the same path, other scores
     assert settings_fingerprint(DefaultPredictor(proxy_scores=str(scores))) != key
+
+
+def test_read_jsonl_drops_lines_that_are_not_runs(tmp_path):
+    path = tmp_path / "runs.jsonl"
+    path.write_text('{"seed": 0}\n[1, 2]\n"text"\n{"seed": 1}\n{"seed": 2, "tau"')
+    assert read_jsonl(path) == [{"seed": 0}, {"seed": 1}]
+    assert path.read_text() == '{"seed": 0}\n{"seed": 1}\n'

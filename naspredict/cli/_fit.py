@@ -77,6 +77,11 @@ def run_fit(args: argparse.Namespace) -> None:
     from naspredict.evaluation import target_values
     from naspredict.predictors import check_save_directory, save_predictor, tune
 
+    if args.predictor.startswith("zc:"):
+        raise InvalidOptionError(
+            f"{args.predictor} is a zero-cost proxy, with nothing to fit: score cells with "
+            "`naspredict proxies`, or rank it beside trained predictors with `evaluate`"
+        )
     check_save_directory(args.out)  # before the work, not after it
     table = load_table(args.table, dataset=args.dataset, format=args.format)
     y = target_values(table, args.target)

@@ -20,7 +20,7 @@ def int_list(text: str) -> list[int]:
         ) from None
     if not values:
         raise argparse.ArgumentTypeError("expected at least one integer")
-    return values
+    return list(dict.fromkeys(values))  # a size given twice is one size
 
 
 def positive_int(text: str) -> int:
@@ -89,7 +89,7 @@ def one_name(text: str) -> str:
 
 def name_list(text: str) -> list[str]:
     """``"xgb,gnn"`` -> ``["xgb", "gnn"]``."""
-    names = [v.strip() for v in text.split(",") if v.strip()]
+    names = list(dict.fromkeys(v.strip() for v in text.split(",") if v.strip()))
     if not names:
         raise argparse.ArgumentTypeError("expected at least one name")
     return names

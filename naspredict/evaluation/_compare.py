@@ -16,7 +16,7 @@ import pandas as pd
 from sklearn.base import clone
 
 from naspredict._io import append_jsonl, fingerprint
-from naspredict.benchmark_data import BenchmarkTable
+from naspredict.benchmark_data import BenchmarkTable, score_columns
 from naspredict.errors import MissingColumnError
 from naspredict.evaluation._evaluate import _read_checkpoint, evaluate, run_config, target_values
 from naspredict.evaluation._metrics import prediction_metrics
@@ -31,9 +31,9 @@ PROXY_PREFIX = "zc:"
 def proxy_values(table: BenchmarkTable, scores: BenchmarkTable, proxy: str) -> np.ndarray:
     """The ``proxy`` column of ``scores`` for each row of ``table`` (an isomorphic cell's
     value where the scores lack a cell; NaN where they lack its whole class)."""
-    if proxy not in scores.frame.columns:
+    if proxy not in score_columns(scores):
         raise MissingColumnError(
-            f"no proxy {proxy!r} in the scores table; columns: {', '.join(scores.metrics)}"
+            f"no proxy {proxy!r} in the scores table; proxies: {', '.join(score_columns(scores))}"
         )
     rows = scores.rows(table.archs, missing="ignore")
     values = np.full(len(table), np.nan)
@@ -77,6 +77,7 @@ def compare(
         One row per (method, train size, seed), with ``kind`` ``"predictor"`` or ``"proxy"``.
         A proxy is scored on the test cells it has a value for (``test_cells``).
     """
+    train_sizes, seeds = list(dict.fromkeys(train_sizes)), list(dict.fromkeys(seeds))
     values = {p: proxy_values(table, scores, p) for p in proxies}
     # a proxy's runs resume only on the same scores
     scores_key = {p: fingerprint(value) for p, value in values.items()}

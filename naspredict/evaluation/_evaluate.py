@@ -70,6 +70,7 @@ def evaluate(
         :func:`prediction_metrics`, ``fit_seconds`` and ``predict_seconds_per_arch``.
     """
     split_of = PROTOCOLS.get(protocol)
+    train_sizes, seeds = list(dict.fromkeys(train_sizes)), list(dict.fromkeys(seeds))
     y = target_values(table, target)
     archs = np.asarray(table.archs, dtype=object)
     config = run_config(table, target, y, protocol)

@@ -34,7 +34,16 @@ class Split:
     test: np.ndarray
 
 
-def _check_size(train_size: int, available: int, protocol: str) -> None:
+#: The fewest test architectures a rank correlation can be computed on.
+MIN_TEST = 2
+
+
+def _check_size(train_size: int, available: int, protocol: str, test_size: int) -> None:
+    if available < 1 or test_size < MIN_TEST:
+        raise ProtocolError(
+            f"the table is too small for the {protocol} protocol: it leaves "
+            f"{max(available, 0)} training and {max(test_size, 0)} test architectures"
+        )
     if not 1 <= train_size <= available:
         raise ProtocolError(
             f"the {protocol} protocol has {available} training architectures here; "
@@ -49,7 +58,7 @@ def gates_split(table: BenchmarkTable, train_size: int, seed: int) -> Split:
     n = len(table)
     pool = round(n * GATES_POOL / GATES_SPACE)
     test = round(n * GATES_TEST / GATES_SPACE)
-    _check_size(train_size, pool, "gates")
+    _check_size(train_size, pool, "gates", test)
     perm = np.random.default_rng(seed).permutation(n)
     return Split(train=perm[:train_size], test=perm[n - test :])
 
@@ -57,7 +66,7 @@ def gates_split(table: BenchmarkTable, train_size: int, seed: int) -> Split:
 def naslib_split(table: BenchmarkTable, train_size: int, seed: int) -> Split:
     """NASLib / NAS-Bench-Suite: a random test set of 200; training cells from the rest."""
     n = len(table)
-    _check_size(train_size, n - NASLIB_TEST, "naslib")
+    _check_size(train_size, n - NASLIB_TEST, "naslib", min(n, NASLIB_TEST))
     perm = np.random.default_rng(seed).permutation(n)
     return Split(train=perm[NASLIB_TEST : NASLIB_TEST + train_size], test=perm[:NASLIB_TEST])
 
@@ -66,7 +75,7 @@ def tnasp_split(table: BenchmarkTable, train_size: int, seed: int) -> Split:
     """TNASP / PINAT / NAR-Former: train on the first ``train_size`` of a shuffled list,
     test on every cell (the training cells included, as published)."""
     n = len(table)
-    _check_size(train_size, n, "tnasp")
+    _check_size(train_size, n, "tnasp", n)
     perm = np.random.default_rng(seed).permutation(n)
     return Split(train=perm[:train_size], test=np.arange(n))
 
@@ -76,7 +85,7 @@ def unique_split(table: BenchmarkTable, train_size: int, seed: int) -> Split:
     so no copy of a training cell is ever tested."""
     classes = table.space.class_ids[table.codes]
     _, first_rows = np.unique(classes, return_index=True)
-    _check_size(train_size, len(first_rows) - 1, "unique")
+    _check_size(train_size, len(first_rows) - MIN_TEST, "unique", len(first_rows))
     perm = np.random.default_rng(seed).permutation(first_rows)
     return Split(train=perm[:train_size], test=perm[train_size:])
 

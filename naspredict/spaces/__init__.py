@@ -55,5 +55,9 @@ def read_arch_file(path: str | Path) -> list[str]:
     lines and lines starting with ``#`` are skipped."""
     if not Path(path).is_file():
         raise InvalidArchitectureError(f"{path}: no such file of architectures")
-    lines = (line.strip() for line in Path(path).read_text().splitlines())
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")  # a byte-order mark is not an arch
+    except UnicodeDecodeError:
+        raise InvalidArchitectureError(f"{path}: not a text file of architectures") from None
+    lines = (line.strip() for line in text.splitlines())
     return [line for line in lines if line and not line.startswith("#")]

@@ -44,7 +44,10 @@ def select_archs(which: str, *, seed: int = 0) -> list[str]:
         raise InvalidArchitectureError(
             f"--archs takes all, unique, sample:N or a file of archs; {which!r} is none of them"
         )
-    return [space.normalize(arch) for arch in read_arch_file(path)]
+    archs = [space.normalize(arch) for arch in read_arch_file(path)]
+    if not archs:
+        raise InvalidArchitectureError(f"{path}: the file holds no architecture")
+    return archs
 
 
 def generate_table(

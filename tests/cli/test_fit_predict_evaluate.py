@@ -79,6 +79,13 @@ def test_fit_then_predict(table, tmp_path, capsys):
         ),
         (["fit", "{nan}", "--target", "acc", "--out", "m"], "1 target(s) are NaN"),
         (["predict", "{tmp}", CELL], "not a saved predictor"),
+        (
+            [
+                *("fit", "{table}", "--target", "valid_acc_200ep"),
+                *("--predictor", "zc:synflow", "--out", "m"),
+            ],
+            "zc:synflow is a zero-cost proxy, with nothing to fit",
+        ),
         (["predict", "{tmp}", "--archs", "{tmp}/none.txt"], "none.txt: no such file of arch"),
         (
             ["fit", "{table}", "--target", "valid_acc_200ep", "--out", "{nan}"],

@@ -138,3 +138,30 @@ def test_nan_targets_are_refused():
             seeds=[0],
         )
 
+
+def test_evaluate_counts_a_repeated_size_or_seed_once(shared):
+    table = load_table(shared / "nb201" / "nb201_cifar10-valid.csv")
+    runs = evaluate(
+        table,
+        "valid_acc_200ep",
+        {"linear": LinearPredictor()},
+        protocol="gates",
+        train_sizes=[78, 78],
+        seeds=[0, 0],
+        progress=False,
+    )
+    assert len(runs) == 1
+
+
+@pytest.mark.parametrize(
+    ("protocol", "message"),
+    [
+        ("gates", "it leaves 2 training and 1 test"),
+        ("naslib", "it leaves 0 training and 3 test"),
+    ],
+)
+def test_a_table_too_small_for_a_protocol_says_so(protocol, message):
+    archs = get_space("nb201").unique_archs()[:3]
+    table = BenchmarkTable(pd.DataFrame({"arch": archs, "acc": [1.0, 2.0, 3.0]}), space="nb201")
+    with pytest.raises(ProtocolError, match=f"too small for the {protocol} protocol: {message}"):
+        PROTOCOLS.get(protocol)(table, 1, 0)

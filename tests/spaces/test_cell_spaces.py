@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from naspredict.errors import InvalidArchitectureError
-from naspredict.spaces import NB201Space, TNB101MicroSpace, get_space
+from naspredict.spaces import NB201Space, TNB101MicroSpace, get_space, read_arch_file
 
 CELL = "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|"
 
@@ -179,3 +179,15 @@ def test_sample_is_uniform_and_seeded():
     a = space.sample(np.random.default_rng(3), 5)
     assert a == space.sample(np.random.default_rng(3), 5)
     assert len(set(space.sample(np.random.default_rng(4), 15_625, replace=False))) == 15_625
+
+
+def test_read_arch_file_takes_a_byte_order_mark_and_refuses_binary(tmp_path):
+    cell = "|nor_conv_3x3~0|+|none~0|none~1|+|none~0|none~1|none~2|"
+    path = tmp_path / "archs.txt"
+    path.write_bytes(b"\xef\xbb\xbf" + f"# cells\n{cell}\n\n".encode())
+    assert read_arch_file(path) == [cell]
+    path.write_bytes(b"\xff\xfe\x00bad")
+    with pytest.raises(InvalidArchitectureError, match="not a text file of architectures"):
+        read_arch_file(path)
+    with pytest.raises(InvalidArchitectureError, match="no such file of architectures"):
+        read_arch_file(tmp_path / "none.txt")

@@ -220,6 +220,9 @@ def test_select_archs(tmp_path):
     listed = tmp_path / "archs.txt"
     listed.write_text(f"# two cells\n{sample[0]}\n\n  {sample[1]}  \n")
     assert select_archs(str(listed)) == sample[:2]
+    listed.write_text("# nothing yet\n")
+    with pytest.raises(InvalidArchitectureError, match="the file holds no architecture"):
+        select_archs(str(listed))
 
 
 def _write_idx(path, array):
