@@ -2,7 +2,9 @@
 
 ``predictor.json`` names the class and its parameters; the class writes its state beside it
 (XGBoost's JSON model, a torch ``state_dict`` loaded with ``weights_only=True``, or the
-training set for models re-fitted on load). Nothing is pickled.
+training set for models re-fitted on load), and a copy of the zero-cost scores file it was
+fitted with (its ``proxy_scores``), so that its predictions do not change with that file.
+Nothing is pickled.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from naspredict.errors import BenchmarkFormatError, UnknownNameError
 from naspredict.predictors._base import ArchPredictor
 
 MANIFEST = "predictor.json"
+#: Name (less the suffix) of the copy of a ``proxy_scores`` file saved with a predictor.
+SCORES_STEM = "proxy_scores"
 
 
 def save_predictor(predictor: ArchPredictor, directory: str | Path, **extra: object) -> None:
@@ -32,6 +36,9 @@ def save_predictor(predictor: ArchPredictor, directory: str | Path, **extra: obj
     if name not in PREDICTOR_CLASSES:
         raise UnknownNameError(f"{name} is not a naspredict predictor class and cannot be saved")
     params = predictor.get_params(deep=False)
+    scores = params.get("proxy_scores")
+    if scores is not None:  # saved with the model: predictions must not change with the file
+        params = {**params, "proxy_scores": SCORES_STEM + Path(scores).suffix}
     try:
         manifest = json.dumps(
             {"class": name, "params": params, "version": __version__, **extra}, indent=2
@@ -46,6 +53,8 @@ def save_predictor(predictor: ArchPredictor, directory: str | Path, **extra: obj
     tmp = Path(tempfile.mkdtemp(dir=directory.parent, prefix=f".{directory.name}."))
     try:
         (tmp / MANIFEST).write_text(manifest + "\n")
+        if scores is not None:
+            shutil.copyfile(scores, tmp / params["proxy_scores"])
         predictor._save_state(tmp)
         if directory.exists():
             shutil.rmtree(directory)
@@ -95,6 +104,8 @@ def load_predictor(directory: str | Path) -> ArchPredictor:
         )
     # JSON has no tuples; sequence parameters (layer sizes) are tuples in the estimators
     params = {k: tuple(v) if isinstance(v, list) else v for k, v in manifest["params"].items()}
+    if params.get("proxy_scores"):  # the copy saved beside the manifest
+        params["proxy_scores"] = str((Path(directory) / params["proxy_scores"]).resolve())
     try:
         predictor = cls(**params)
         predictor._load_state(Path(directory))

@@ -5,11 +5,13 @@ from __future__ import annotations
 import logging
 
 import numpy as np
+import pandas as pd
 import pytest
 from scipy.stats import kendalltau
 
-from naspredict.benchmark_data import _bundled, load_table
+from naspredict.benchmark_data import _bundled, bundled_scores_path, load_table
 from naspredict.encodings import Concat, GraphFeatures, OneHot, ZeroCostFeatures
+from naspredict.encodings._base import _space_matrix
 from naspredict.evaluation import PROTOCOLS
 from naspredict.predictors import (
     DefaultPredictor,
@@ -220,7 +222,8 @@ def test_saved_with_its_scores_file(nb201, tmp_path):
     save_predictor(model, tmp_path / "m")
     loaded = load_predictor(tmp_path / "m")
     archs = nb201["test"][0][:50]
-    assert loaded.get_params()["proxy_scores"] == nb201["scores"]
+    copy = (tmp_path / "m" / "proxy_scores.csv").resolve()
+    assert loaded.get_params()["proxy_scores"] == str(copy) and copy.is_file()
     np.testing.assert_allclose(loaded.predict(archs), model.predict(archs), rtol=1e-6)
 
 
@@ -233,3 +236,27 @@ def test_tuned_inside_the_training_set():
     )
     assert isinstance(model, DefaultPredictor) and len(study.trials) == 2
     assert np.isfinite(model.predict(archs)).all()
+
+
+def test_a_saved_model_keeps_the_scores_it_was_fitted_with(macro, tmp_path):
+    archs, y, test = macro
+    bundled = pd.read_parquet(bundled_scores_path("tnb101-macro"))
+    scores = tmp_path / "scores.csv"
+    bundled.to_csv(scores, index=False)
+    model = DefaultPredictor(
+        space="tnb101-macro", proxy_scores=str(scores), n_estimators=20, extra_trees=5
+    ).fit(archs, y)
+    save_predictor(model, tmp_path / "m")
+    expected = model.predict(test)
+    shuffled = bundled.assign(synflow=bundled["synflow"].sample(frac=1, random_state=0).values)
+    shuffled.to_csv(scores, index=False)  # the file changes after the fit...
+    _forget_read_scores()  # read again, as a new process would
+    np.testing.assert_allclose(load_predictor(tmp_path / "m").predict(test), expected)
+    scores.unlink()  # ...or goes away: the model has its own copy
+    _forget_read_scores()
+    np.testing.assert_allclose(load_predictor(tmp_path / "m").predict(test), expected)
+
+
+def _forget_read_scores() -> None:
+    _bundled.load_scores.cache_clear()
+    _space_matrix.cache_clear()
