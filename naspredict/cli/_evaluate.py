@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 import pandas as pd
 
 from naspredict._io import atomic_path, write_json
-from naspredict.benchmark_data import load_table, space_scores
+from naspredict.benchmark_data import BenchmarkTable, load_table, space_scores
 from naspredict.cli._options import (
     add_protocol_options,
     add_proxy_scores_option,
@@ -17,6 +18,7 @@ from naspredict.cli._options import (
     name_list,
 )
 from naspredict.cli._output import add_progress_option, json_path, sibling
+from naspredict.errors import MissingColumnError
 from naspredict.spaces import SearchSpace
 
 
@@ -57,9 +59,12 @@ def run(args: argparse.Namespace) -> None:
 
     PROTOCOLS.get(args.protocol)
     table = load_table(args.table, dataset=args.dataset, format=args.format)
-    scores = {"scores": _proxy_scores(args.proxy_scores, table.space)} if args.proxy_scores else {}
+    proxies = [name for name in args.predictors if name.startswith("zc:")]
+    scores = _proxy_scores(args.proxy_scores, table.space) if proxies else None
+    for name in proxies:
+        _check_proxy(name, scores, table, args.proxy_scores or "the scores naspredict ships")
     predictors = {
-        name: make_predictor(name, space=table.space.name, **scores)
+        name: make_predictor(name, space=table.space.name, scores=scores)
         if name.startswith("zc:")
         else make_with_scores(name, table.space.name, args.proxy_scores)
         for name in args.predictors
@@ -98,8 +103,28 @@ def run(args: argparse.Namespace) -> None:
         plot_kendall_tau(summary, sibling(path, ".png"), title)
 
 
-def _proxy_scores(path: str, space: SearchSpace) -> pd.DataFrame:
-    """Every architecture of ``space`` that the scores file covers, up to isomorphism."""
+def _check_proxy(name: str, scores: pd.DataFrame, table: BenchmarkTable, where: str) -> None:
+    """Refuse a ``zc:PROXY`` the scores lack; warn of the cells it will score here."""
+    from naspredict.predictors.zero_cost import get_proxy
+
+    proxy = get_proxy(name.removeprefix("zc:")).name
+    if proxy not in scores.columns:
+        raise MissingColumnError(
+            f"{name}: no {proxy!r} scores in {where}; score the cells with `naspredict "
+            "proxies` and give the file as --proxy-scores"
+        )
+    missing = len(set(table.archs) - set(scores["arch"]))
+    if missing:
+        print(
+            f"naspredict: warning: {name}: {missing} of the table's cells have no score in "
+            f"{where}; they are scored here, with the proxy's default configuration",
+            file=sys.stderr,
+        )
+
+
+def _proxy_scores(path: str | None, space: SearchSpace) -> pd.DataFrame:
+    """Every architecture of ``space`` that the scores file (None: the bundled scores)
+    covers, up to isomorphism."""
     scores = space_scores(space, path)
     archs = space.all_archs()
     rows = scores.rows(archs, missing="ignore")

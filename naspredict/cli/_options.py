@@ -123,7 +123,8 @@ def add_proxy_scores_option(parser: argparse.ArgumentParser) -> None:
         "the space (a cell the table lacks takes an isomorphic cell's scores, else the "
         "nearest scored cell's), pre-training labels of the -pretrained GNNs beside the "
         "shipped ones, and the values of zc:PROXY predictors, which otherwise take the "
-        "shipped scores",
+        "shipped scores (a proxy they lack is an error; cells they lack are scored, with a "
+        "warning)",
     )
 
 

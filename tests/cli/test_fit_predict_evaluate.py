@@ -80,6 +80,10 @@ def test_fit_then_predict(table, tmp_path, capsys):
         (["fit", "{nan}", "--target", "acc", "--out", "m"], "1 target(s) are NaN"),
         (["predict", "{tmp}", CELL], "not a saved predictor"),
         (
+            ["evaluate", "{table}", "--target", "valid_acc_200ep", "--predictors", "zc:zen"],
+            "zc:zen: no 'zen' scores in the scores naspredict ships",
+        ),
+        (
             [
                 *("fit", "{table}", "--target", "valid_acc_200ep"),
                 *("--predictor", "zc:synflow", "--out", "m"),
