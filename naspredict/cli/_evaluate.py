@@ -61,8 +61,8 @@ def run(args: argparse.Namespace) -> None:
     table = load_table(args.table, dataset=args.dataset, format=args.format)
     proxies = [name for name in args.predictors if name.startswith("zc:")]
     scores = _proxy_scores(args.proxy_scores, table.space) if proxies else None
-    for name in proxies:
-        _check_proxy(name, scores, table, args.proxy_scores or "the scores naspredict ships")
+    if proxies:
+        _check_proxies(proxies, scores, table, args.proxy_scores or "the scores naspredict ships")
     predictors = {
         name: make_predictor(name, space=table.space.name, scores=scores)
         if name.startswith("zc:")
@@ -103,21 +103,24 @@ def run(args: argparse.Namespace) -> None:
         plot_kendall_tau(summary, sibling(path, ".png"), title)
 
 
-def _check_proxy(name: str, scores: pd.DataFrame, table: BenchmarkTable, where: str) -> None:
-    """Refuse a ``zc:PROXY`` the scores lack; warn of the cells it will score here."""
+def _check_proxies(
+    names: list[str], scores: pd.DataFrame, table: BenchmarkTable, where: str
+) -> None:
+    """Refuse a ``zc:PROXY`` the scores lack; warn of the cells the proxies will score here."""
     from naspredict.predictors.zero_cost import get_proxy
 
-    proxy = get_proxy(name.removeprefix("zc:")).name
-    if proxy not in scores.columns:
-        raise MissingColumnError(
-            f"{name}: no {proxy!r} scores in {where}; score the cells with `naspredict "
-            "proxies` and give the file as --proxy-scores"
-        )
+    for name in names:
+        proxy = get_proxy(name.removeprefix("zc:")).name
+        if proxy not in scores.columns:
+            raise MissingColumnError(
+                f"{name}: no {proxy!r} scores in {where}; score the cells with `naspredict "
+                "proxies` and give the file as --proxy-scores"
+            )
     missing = len(set(table.archs) - set(scores["arch"]))
     if missing:
         print(
-            f"naspredict: warning: {name}: {missing} of the table's cells have no score in "
-            f"{where}; they are scored here, with the proxy's default configuration",
+            f"naspredict: warning: {', '.join(names)}: {missing} of the table's cells have no "
+            f"score in {where}; they are scored here, with each proxy's default configuration",
             file=sys.stderr,
         )
 

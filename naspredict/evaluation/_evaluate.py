@@ -75,11 +75,7 @@ def evaluate(
     archs = np.asarray(table.archs, dtype=object)
     config = run_config(table, target, y, protocol)
     settings = {name: settings_fingerprint(p) for name, p in predictors.items()}
-    done = {
-        run: row
-        for run, row in _read_checkpoint(checkpoint, config).items()
-        if row.get("settings") == settings.get(run[0])
-    }
+    done = _read_checkpoint(checkpoint, config, settings)
     todo = [
         (name, size, seed)
         for seed in seeds
@@ -151,11 +147,16 @@ def run_config(table: BenchmarkTable, target: str, y: np.ndarray, protocol: str)
     return {"protocol": protocol, "target": target, "table": table_key}
 
 
-def _read_checkpoint(path: str | Path | None, config: dict[str, str]) -> dict[tuple, dict]:
-    """Finished runs of the same configuration (:func:`run_config`)."""
+def _read_checkpoint(
+    path: str | Path | None, config: dict[str, str], settings: Mapping[str, str] | None = None
+) -> dict[tuple, dict]:
+    """Finished runs of the same configuration (:func:`run_config`) and, given ``settings``
+    (predictor name to :func:`~naspredict._io.settings_fingerprint`), of those predictors
+    with the same settings."""
     rows = [] if path is None else read_jsonl(path)
     return {
         tuple(row[k] for k in RUN_KEYS): row
         for row in rows
         if all(row.get(k) == v for k, v in config.items())
+        and (settings is None or row.get("settings") == settings.get(row["predictor"]))
     }
