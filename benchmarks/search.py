@@ -197,7 +197,8 @@ def report(results: dict, timing: dict, args: argparse.Namespace) -> str:
         " report value of the table minus the report value of the best-by-query cell found,"
         " in percentage points, mean ± 95 % half-interval. Queries to the optimum: the"
         " class with the best query value; `> budget` where fewer than that quantile of runs"
-        " found it. Runs stop once they query the optimum (their curves are unchanged).",
+        " found it (`not found` where some run ended early, its strategy proposing no new"
+        " cell). Runs stop once they query the optimum (their curves are unchanged).",
         "",
         "Predictor-guided: `npenas` (XGBoost, pairwise ranking objective, 200 trees, refitted"
         " on every queried cell each iteration; 10 random cells, then the 5 best-predicted"
@@ -281,6 +282,8 @@ def _frame(rows: list[dict]):
     import pandas as pd
 
     frame = pd.DataFrame(rows)
+    if "ended_early" not in frame:  # a summary from before runs that ended early were counted
+        frame["ended_early"] = 0
     never = [c for c in frame.columns if "to_optimum" in c]
     frame[never] = frame[never].astype(float).fillna(np.inf)
     return frame

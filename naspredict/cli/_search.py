@@ -9,8 +9,11 @@ from typing import Any
 from naspredict._io import atomic_path, write_json
 from naspredict.benchmark_data import load_table, space_scores
 from naspredict.cli._options import add_table_options, n_jobs, name_list, one_name, positive_int
-from naspredict.cli._output import add_progress_option, json_path, sibling
-from naspredict.errors import NasPredictError
+from naspredict.cli._output import add_progress_option, output_path, sibling
+from naspredict.errors import InvalidOptionError, NasPredictError
+
+#: The zero-cost proxy zc-warmup ranks cells by unless --zc-proxy names another.
+DEFAULT_ZC_PROXY = "synflow"
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -53,7 +56,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "--zc-scores", metavar="PATH", help="table of zero-cost scores, for zc-warmup"
     )
     parser.add_argument(
-        "--zc-proxy", default="synflow", help="column of --zc-scores to use (default synflow)"
+        "--zc-proxy", help=f"column of --zc-scores to use (default {DEFAULT_ZC_PROXY})"
     )
     parser.add_argument(
         "--n-jobs", type=n_jobs, default=-1, help="worker processes (-1: all cores)"
@@ -67,7 +70,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     add_progress_option(parser)
     parser.add_argument(
         "--json",
-        type=json_path,
+        type=output_path,
         metavar="PATH",
         help="write results to PATH, with a markdown table (.md) and a regret plot (.png) "
         "beside it; finished runs are kept in PATH.runs.jsonl so a killed run resumes",
@@ -77,7 +80,6 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> None:
     from naspredict.search import (
-        STRATEGIES,
         TableObjective,
         make_strategy,
         markdown_table,
@@ -87,8 +89,7 @@ def run(args: argparse.Namespace) -> None:
         summary_records,
     )
 
-    for name in args.strategies:
-        STRATEGIES.get(name)  # an unknown name fails before the table is read
+    _check_strategy_options(args)  # before the table is read
     table = load_table(args.table, dataset=args.dataset, format=args.format)
     objective = TableObjective(table, args.query, args.report, time_column=args.time_column)
     strategies = {
@@ -122,7 +123,8 @@ def run(args: argparse.Namespace) -> None:
                 "predictor": args.predictor,
                 "stop_at_optimum": not args.full_runs,
                 "summary": summary_records(summary),
-                "runs": str(checkpoint),
+                "runs": [run.outcome() for run in runs],
+                "checkpoint": str(checkpoint),
             },
         )
         with atomic_path(sibling(path, ".md")) as tmp:
@@ -130,11 +132,28 @@ def run(args: argparse.Namespace) -> None:
         plot_regret(runs, objective, sibling(path, ".png"), title)
 
 
+def _check_strategy_options(args: argparse.Namespace) -> None:
+    """Refuse unknown strategies, and options that no strategy asked for reads."""
+    from naspredict.search import STRATEGIES
+
+    accepted = {p for name in args.strategies for p in STRATEGIES.get(name)._get_param_names()}
+    for option, given, param in [
+        ("--predictor", args.predictor is not None, "predictor"),
+        ("--zc-scores", args.zc_scores is not None, "scorer"),
+        ("--zc-proxy", args.zc_proxy is not None, "scorer"),
+    ]:
+        if given and param not in accepted:
+            users = [n for n in STRATEGIES.names() if param in STRATEGIES.get(n)._get_param_names()]
+            raise InvalidOptionError(
+                f"{option} applies only to {', '.join(users)}; --strategies has none of them"
+            )
+
+
 def _strategy_inputs(name: str, args: argparse.Namespace, table: Any) -> dict[str, Any]:
+    """The predictor or scorer the strategy ``name`` takes, from the options."""
     from naspredict.predictors import make_predictor
     from naspredict.search import STRATEGIES, column_scorer
 
-    """The predictor or scorer the strategy ``name`` takes, from the options."""
     accepted = STRATEGIES.get(name)._get_param_names()
     inputs: dict[str, Any] = {}
     if "predictor" in accepted and args.predictor:
@@ -146,5 +165,5 @@ def _strategy_inputs(name: str, args: argparse.Namespace, table: Any) -> dict[st
         if not args.zc_scores:
             raise NasPredictError(f"{name} needs zero-cost scores: give --zc-scores PATH")
         scores = space_scores(table.space, args.zc_scores)
-        inputs["scorer"] = column_scorer(scores, args.zc_proxy)
+        inputs["scorer"] = column_scorer(scores, args.zc_proxy or DEFAULT_ZC_PROXY)
     return inputs

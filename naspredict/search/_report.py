@@ -56,7 +56,8 @@ def summarize(
     checkpoints: Sequence[int] = CHECKPOINTS,
 ) -> pd.DataFrame:
     """One row per strategy: queries until the query optimum was found (median, quartiles;
-    ``inf`` counts a run that never found it), the share of runs that found it, the mean
+    ``inf`` counts a run that never found it), the share of runs that found it, the number
+    that ended before the budget without finding it (``ended_early``), the mean
     report regret (and the half-width of its 95 % interval) after each checkpoint, the mean
     query regret there, the simulated training time to the optimum (with a time column),
     and wall seconds per run."""
@@ -74,6 +75,8 @@ def summarize(
             "runs": len(runs),
             "budget": budget,
             "found": float(np.isfinite(found).mean()),
+            # runs that ended before the budget without finding the optimum
+            "ended_early": sum(t.found_at is None and len(t) < budget for t in runs),
             "queries_to_optimum_median": q50,
             "queries_to_optimum_q25": q25,
             "queries_to_optimum_q75": q75,
@@ -117,16 +120,15 @@ def markdown_table(summary: pd.DataFrame) -> str:
     head.append("s / run")
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for _, row in summary.iterrows():
-        budget = row["budget"]
-        quartiles = ", ".join(
-            _queries(row[f"queries_to_optimum_{q}"], budget) for q in ("q25", "q75")
+        # a run that ended early is not known to need more than the budget
+        beyond = "not found" if row["ended_early"] else f"> {int(row['budget'])}"
+        median, q25, q75 = (
+            _queries(row[f"queries_to_optimum_{q}"], beyond) for q in ("median", "q25", "q75")
         )
-        cells = [
-            str(row["strategy"]),
-            str(row["runs"]),
-            f"{_queries(row['queries_to_optimum_median'], budget)} [{quartiles}]",
-            f"{row['found']:.0%}",
-        ]
+        found = f"{row['found']:.0%}"
+        if row["ended_early"]:
+            found += f" ({row['ended_early']} ended early)"
+        cells = [str(row["strategy"]), str(row["runs"]), f"{median} [{q25}, {q75}]", found]
         cells += [f"{row[c]:.3f} ± {row[c + '_ci']:.3f}" for c in regret_cols]
         if query_col:
             cells.append(f"{row[query_col]:.3f}")
@@ -138,8 +140,8 @@ def markdown_table(summary: pd.DataFrame) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _queries(value: float, budget: float) -> str:
-    return f"> {int(budget)}" if not np.isfinite(value) else f"{value:.0f}"
+def _queries(value: float, beyond: str) -> str:
+    return beyond if not np.isfinite(value) else f"{value:.0f}"
 
 
 def draw_regret(ax, curves: dict[str, dict], floor: float, report: str, title: str = "") -> None:

@@ -22,6 +22,8 @@ logger = logging.getLogger(__name__)
 
 #: Why a run ended.
 STOP_REASONS = ("budget", "optimum", "exhausted", "stale")
+#: Consecutive asks that bring no new cell after which a run ends ("stale").
+MAX_STALE = 1000
 
 
 @dataclass
@@ -91,6 +93,21 @@ class Trajectory:
         """Simulated training time after each query (cumulative), or None."""
         return None if self.time is None else np.cumsum(np.nan_to_num(self.time))
 
+    def outcome(self) -> dict[str, Any]:
+        """What the run ended with, JSON-ready: its queries, when it found the optimum, why it
+        stopped, the query and report values of its last incumbent (None if it had none)."""
+        last = self.incumbent()[-1]
+        return {
+            "strategy": self.strategy,
+            "seed": self.seed,
+            "queries": len(self),
+            "found_at": self.found_at,
+            "stopped": self.stopped,
+            "best_query": None if last < 0 else float(self.query[last]),
+            "best_report": None if last < 0 else float(self.report[last]),
+            "seconds": self.seconds,
+        }
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict (NaN written as None)."""
         return {
@@ -139,7 +156,7 @@ def run_search(
     seed: int = 0,
     stop_at_optimum: bool = False,
     name: str | None = None,
-    max_stale: int = 1000,
+    max_stale: int = MAX_STALE,
 ) -> Trajectory:
     """Run a clone of ``strategy`` on ``objective`` until ``budget`` distinct cells are queried.
 
@@ -201,7 +218,6 @@ def run_search(
             stopped = "exhausted"
             break
         if stale >= max_stale:
-            logger.warning("%s proposed no new cell in %d asks; run ended", name, stale)
             stopped = "stale"
             break
     codes = history.codes
@@ -308,7 +324,19 @@ def run_searches(
                     row = {**config, "settings": settings[trajectory.strategy]}
                     append_jsonl(checkpoint, {**row, **trajectory.to_dict()})
                 bar.update()
-    return [results[(name, seed)] for name in strategies for seed in seeds]
+    runs = [results[(name, seed)] for name in strategies for seed in seeds]
+    for name in strategies:
+        stale = sum(t.stopped == "stale" for t in runs if t.strategy == name)
+        if stale:
+            logger.warning(
+                "%s: %d of %d runs ended before the budget: they proposed no new cell in "
+                "%d asks in a row",
+                name,
+                stale,
+                len(seeds),
+                MAX_STALE,
+            )
+    return runs
 
 
 def _read_checkpoint(

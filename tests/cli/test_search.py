@@ -9,7 +9,12 @@ import numpy as np
 import pytest
 
 from naspredict.cli import _search
-from naspredict.errors import MissingColumnError, NasPredictError, UnknownNameError
+from naspredict.errors import (
+    InvalidOptionError,
+    MissingColumnError,
+    NasPredictError,
+    UnknownNameError,
+)
 
 
 def run(argv):
@@ -55,6 +60,11 @@ def test_search_writes_json_markdown_plot_and_resumes(csv, tmp_path, capsys):
     assert [r["strategy"] for r in result["summary"]] == [
         "random", "rea", "local", "tpe", "npenas", "zc-warmup",
     ]  # fmt: skip
+    assert result["checkpoint"] == f"{out}.runs.jsonl"
+    assert [(r["strategy"], r["seed"]) for r in result["runs"]][:3] == [
+        ("random", 0), ("random", 1), ("rea", 0),
+    ]  # fmt: skip
+    assert all(1 <= r["queries"] <= 20 and r["best_report"] is not None for r in result["runs"])
     assert out.with_suffix(".md").read_text().startswith("# tnb101-micro")
     assert out.with_suffix(".png").stat().st_size > 1000
     runs = (tmp_path / "search.json.runs.jsonl").read_text().splitlines()
@@ -72,6 +82,13 @@ def test_search_writes_json_markdown_plot_and_resumes(csv, tmp_path, capsys):
         (["--report", "nope"], MissingColumnError, "no column 'nope'"),
         (["--time-column", "nope"], MissingColumnError, "no column 'nope'"),
         (["--strategies", "zc-warmup"], NasPredictError, "--zc-scores"),
+        (
+            ["--strategies", "random,rea", "--predictor", "xgb"],
+            InvalidOptionError,
+            "--predictor applies only to bananas, npenas; --strategies has none of them",
+        ),
+        (["--zc-scores", "s.csv"], InvalidOptionError, "--zc-scores applies only to zc-warmup"),
+        (["--zc-proxy", "snip"], InvalidOptionError, "--zc-proxy applies only to zc-warmup"),
     ],
 )
 def test_errors_are_one_clear_message(csv, extra, error, message):
@@ -84,7 +101,7 @@ def test_main_prints_one_line(csv, capsys):
 
     status = _main.main(["search", str(csv), "--query", "valid", "--strategies", "nope"])
     err = capsys.readouterr().err
-    assert status == 1 and err.count("\n") == 1 and "unknown search strategy 'nope'" in err
+    assert status == 2 and err.count("\n") == 1 and "unknown search strategy 'nope'" in err
 
 
 def test_real_table_local_search(shared, capsys):

@@ -18,6 +18,7 @@ from naspredict.search import (
     Trajectory,
     column_scorer,
     make_strategy,
+    markdown_table,
     run_search,
     run_searches,
     summarize,
@@ -44,6 +45,19 @@ class Scripted(Strategy):
 
     def tell(self, archs, values):
         TOLD.extend(zip(archs, values, strict=True))
+
+
+class Repeating(Strategy):
+    """Proposes the one cell ``arch`` again and again."""
+
+    def __init__(self, *, arch=None):
+        self.arch = arch
+
+    def ask(self, history):
+        return [self.arch]
+
+    def tell(self, archs, values):
+        pass
 
 
 def isomorphic_pair(space):
@@ -210,6 +224,29 @@ def test_summary_counts_runs_that_never_found_the_optimum(objective):
     assert summary["runs"] == 4 and 0 <= summary["found"] <= 1
     assert summary["regret@50"] >= summary["regret@100"] >= 0
     assert "time_to_optimum_median" in summary
+
+
+def test_runs_that_end_early_are_not_reported_as_beyond_the_budget(objective):
+    space = objective.space
+    arch = space.archs_from_codes(
+        [int(np.flatnonzero(space.class_ids != objective.optimum_class)[0])]
+    )[0]
+    runs = [
+        run_search(Repeating(arch=arch), objective, budget=10, seed=s, name="repeat", max_stale=3)
+        for s in range(2)
+    ]
+    assert [(t.stopped, len(t), t.found_at) for t in runs] == [("stale", 1, None)] * 2
+    assert runs[0].outcome()["queries"] == 1 and runs[0].outcome()["best_query"] is not None
+    summary = summarize(runs, objective)
+    assert summary.loc[0, "ended_early"] == 2
+    text = markdown_table(summary)
+    assert "| not found [not found, not found] | 0% (2 ended early) |" in text
+    assert "> 10" not in text
+    # a run that used its budget is known to need more than it
+    full = run_search(RandomSearch(), objective, budget=10, seed=0)
+    assert full.found_at is None and "| > 10 [> 10, > 10] | 0% |" in markdown_table(
+        summarize([full], objective)
+    )
 
 
 def test_bad_budget_and_bad_parameters_fail_before_any_work(objective):
