@@ -29,8 +29,11 @@ _UMASK = _read_umask()
 def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; move it onto ``path`` once the block succeeds."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as err:  # name the file asked for, not the temporary one
+        raise OSError(err.errno, f"cannot write {path}: {err.strerror}") from None
     os.close(fd)
     # mkstemp makes the file private (0600); the result gets the mode a plain open would give
     os.chmod(tmp, 0o666 & ~_UMASK)
@@ -48,18 +51,18 @@ def write_json(path: str | os.PathLike, obj: Any) -> None:
         tmp.write_text(json.dumps(_jsonable(obj), indent=2, allow_nan=False) + "\n")
 
 
-def _jsonable(obj: Any, *, strict: bool = True) -> Any:
-    """``obj`` with numpy values as Python ones and, if ``strict``, non-finite floats as None
-    (strict JSON; a checkpoint keeps NaN, which Python's reader takes back)."""
+def _jsonable(obj: Any) -> Any:
+    """``obj`` with numpy values as Python ones and non-finite floats as None (strict JSON,
+    which every reader takes)."""
     if isinstance(obj, dict):
-        return {key: _jsonable(value, strict=strict) for key, value in obj.items()}
+        return {key: _jsonable(value) for key, value in obj.items()}
     if isinstance(obj, list | tuple):
-        return [_jsonable(value, strict=strict) for value in obj]
+        return [_jsonable(value) for value in obj]
     if isinstance(obj, np.ndarray):
-        return _jsonable(obj.tolist(), strict=strict)
+        return _jsonable(obj.tolist())
     if isinstance(obj, np.generic):
         obj = obj.item()
-    if strict and isinstance(obj, float) and not math.isfinite(obj):
+    if isinstance(obj, float) and not math.isfinite(obj):
         return None
     if obj is None or isinstance(obj, str | int | float | bool):
         return obj
@@ -132,10 +135,11 @@ def read_jsonl(path: str | os.PathLike) -> list[dict[str, Any]]:
 
 
 def append_jsonl(path: str | os.PathLike, row: dict[str, Any]) -> None:
-    """Append ``row`` as one line and sync it to disk: a finished run survives a kill."""
+    """Append ``row`` as one line of strict JSON (NaN as null) and sync it to disk: a
+    finished run survives a kill."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "a") as f:
-        f.write(json.dumps(_jsonable(row, strict=False)) + "\n")
+        f.write(json.dumps(_jsonable(row), allow_nan=False) + "\n")
         f.flush()
         os.fsync(f.fileno())

@@ -35,13 +35,14 @@ class Registry(Generic[T]):
         return add
 
     def get(self, name: str) -> T:
-        """The object registered as ``name``."""
-        try:
+        """The object registered as ``name``, or under the one name that differs from it only
+        in case (``XGB``, ``ImageNet16-120``)."""
+        if name in self._items:
             return self._items[name]
-        except KeyError:
-            raise UnknownNameError(
-                f"unknown {self.kind} {name!r}; valid: {', '.join(self.names())}"
-            ) from None
+        same = [n for n in self._items if isinstance(name, str) and n.casefold() == name.casefold()]
+        if len(same) == 1:
+            return self._items[same[0]]
+        raise UnknownNameError(f"unknown {self.kind} {name!r}; valid: {', '.join(self.names())}")
 
     def names(self) -> list[str]:
         """Registered names, in registration order."""

@@ -25,11 +25,16 @@ def test_results_get_the_mode_a_plain_open_gives(tmp_path):
     assert mode == (tmp_path / "plain.json").stat().st_mode & 0o777
 
 
-def test_checkpoint_keeps_nan(tmp_path):
+def test_checkpoints_are_strict_json_and_give_nan_back(tmp_path):
+    from naspredict.evaluation._evaluate import _read_checkpoint
+
     path = tmp_path / "runs.jsonl"
-    append_jsonl(path, {"tau": np.float32("nan"), "seed": np.int64(3)})
-    (row,) = read_jsonl(path)
-    assert np.isnan(row["tau"]) and row["seed"] == 3
+    row = {"predictor": "p", "train_size": 5, "seed": np.int64(3), "tau": np.float32("nan")}
+    append_jsonl(path, row)
+    assert "NaN" not in path.read_text()
+    assert read_jsonl(path) == [{"predictor": "p", "train_size": 5, "seed": 3, "tau": None}]
+    ((key, run),) = _read_checkpoint(path, {}).items()
+    assert key == ("p", 5, 3) and np.isnan(run["tau"])
 
 
 def test_fingerprint_tells_inputs_apart():

@@ -40,16 +40,20 @@ def check_dataset(dataset: str | None, where: str) -> str:
 
 
 def choose_dataset(dataset: str | None, names: list[str], where: str) -> str:
-    """``dataset`` if it is one of ``names``, or the only name when ``dataset`` is None.
+    """``dataset`` if it is one of ``names`` (up to case), or the only name when ``dataset``
+    is None.
 
     Otherwise UnknownNameError, whose message starts with ``where`` and lists ``names``.
     """
     if dataset is None and len(names) == 1:
         return names[0]
-    if dataset not in names:
-        what = "needs a dataset" if dataset is None else f"has no dataset {dataset!r}"
-        raise UnknownNameError(f"{where} {what}; valid: {', '.join(names)}")
-    return dataset
+    if dataset in names:
+        return dataset
+    same = [n for n in names if dataset is not None and n.casefold() == dataset.casefold()]
+    if len(same) == 1:
+        return same[0]
+    what = "needs a dataset" if dataset is None else f"has no dataset {dataset!r}"
+    raise UnknownNameError(f"{where} {what}; valid: {', '.join(names)}")
 
 
 def table_of_rows(

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+import pandas as pd
+
 from naspredict._io import atomic_path, write_json
 from naspredict.benchmark_data import (
     bundled_scores_path,
@@ -19,7 +21,7 @@ from naspredict.cli._options import (
     make_with_scores,
     name_list,
 )
-from naspredict.cli._output import add_progress_option, json_path, sibling
+from naspredict.cli._output import add_progress_option, output_path, sibling
 
 #: Columns of the report: ranking quality only (a proxy's scale is not the target's).
 COMPARE_METRICS = ("kendall_tau", "spearman", "precision_top1%", "precision_top5%")
@@ -50,7 +52,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     add_progress_option(parser)
     parser.add_argument(
         "--json",
-        type=json_path,
+        type=output_path,
         metavar="PATH",
         help="write results to PATH, with a markdown report (.md), Kendall tau against "
         "training size (.png) and predicted against true (.scatter.png) beside it; finished "
@@ -105,6 +107,7 @@ def run(args: argparse.Namespace) -> None:
         f"{markdown_table(summary, COMPARE_METRICS)}\nOvertakes at (proxy's mean Kendall tau):\n\n"
         f"{crossover_markdown(crossings)}"
     )
+    text += _coverage(runs)
     try:  # the test sets of the smallest training size, one per seed
         ceiling = protocol_noise_ceiling(
             table, args.target, args.protocol, min(args.train_sizes), range(args.seeds)
@@ -151,3 +154,16 @@ def run(args: argparse.Namespace) -> None:
         for name, model in predictors.items()
     }
     plot_predicted_vs_true(points, sibling(path, ".scatter.png"), title)
+
+
+def _coverage(runs: pd.DataFrame) -> str:
+    """A line per proxy whose scores lack some test cells: its tau is on the others only."""
+    proxies = runs[runs["kind"] == "proxy"]
+    partial = proxies[proxies["test_cells"] < proxies["test_size"]]
+    lines = [
+        f"{name}: scores for {group['test_cells'].mean():.0f} of "
+        f"{group['test_size'].mean():.0f} test cells (mean over runs); its metrics are on "
+        "those cells only"
+        for name, group in partial.groupby("predictor", sort=False)
+    ]
+    return "".join(f"\n{line}\n" for line in lines)

@@ -17,7 +17,7 @@ from naspredict.cli._options import (
     make_with_scores,
     name_list,
 )
-from naspredict.cli._output import add_progress_option, json_path, sibling
+from naspredict.cli._output import add_progress_option, output_path, sibling
 from naspredict.errors import MissingColumnError
 from naspredict.spaces import SearchSpace
 
@@ -39,7 +39,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     add_progress_option(parser)
     parser.add_argument(
         "--json",
-        type=json_path,
+        type=output_path,
         metavar="PATH",
         help="write results to PATH, with a markdown table (.md) and a plot (.png) beside it; "
         "finished runs are kept in PATH.runs.jsonl so a killed run resumes",

@@ -15,12 +15,15 @@ from naspredict.cli._options import (
     non_negative_int,
     one_name,
     positive_float,
+    positive_int,
 )
 from naspredict.cli._output import add_json_option, emit, format_rows
 from naspredict.errors import InvalidArchitectureError, InvalidOptionError
 from naspredict.spaces import read_arch_file
 
 DEFAULT_PREDICTOR = "default"
+#: Significant digits of the predictions `predict` prints.
+PREDICTION_DIGITS = 7
 #: For the help text; the registry (imported on use, it loads the model libraries) decides.
 PREDICTOR_NAMES = (
     "default, default+gnn, default-trees, default-trees+gnn, xgb, xgb-rank, rf, gp, mlp, "
@@ -41,7 +44,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "helps)",
     )
     add_proxy_scores_option(fit)
-    fit.add_argument("--train-size", type=int, help="fit on this many random rows (default: all)")
+    fit.add_argument(
+        "--train-size", type=positive_int, help="fit on this many random rows (default: all)"
+    )
     fit.add_argument(
         "--seed", type=non_negative_int, default=0, help="seed of the sample and the model"
     )
@@ -87,9 +92,9 @@ def run_fit(args: argparse.Namespace) -> None:
     y = target_values(table, args.target)
     rows = np.arange(len(table))
     if args.train_size is not None:
-        if not 1 <= args.train_size <= len(table):
-            raise InvalidArchitectureError(
-                f"--train-size must be between 1 and {len(table)} (the table's rows)"
+        if args.train_size > len(table):
+            raise InvalidOptionError(
+                f"--train-size must be at most {len(table)} (the table's rows)"
             )
         rows = np.random.default_rng(args.seed).permutation(len(table))[: args.train_size]
     archs = table.frame["arch"].iloc[rows].tolist()
@@ -147,4 +152,6 @@ def run_predict(args: argparse.Namespace) -> None:
     values = predictor.predict(archs)
     target = manifest.get("fit", {}).get("target", "prediction")
     rows = [{"arch": a, target: float(v)} for a, v in zip(archs, values, strict=True)]
-    emit(args, {"model": str(args.model), "target": target, "predictions": rows}, format_rows(rows))
+    # enough digits to tell close predictions apart: they are meant to be ranked
+    text = format_rows(rows, digits=PREDICTION_DIGITS)
+    emit(args, {"model": str(args.model), "target": target, "predictions": rows}, text)

@@ -6,10 +6,11 @@ import argparse
 import logging
 import os
 import sys
+import warnings
 from collections.abc import Sequence
 
 from naspredict.cli import _compare, _data, _evaluate, _fit, _proxies, _search, _spaces, _train
-from naspredict.errors import NasPredictError
+from naspredict.errors import InvalidOptionError, NasPredictError, UnknownNameError
 
 #: Subcommand modules; each has ``add_parser(subparsers)`` that sets ``func``.
 COMMANDS = (_spaces, _data, _fit, _evaluate, _compare, _proxies, _search, _train)
@@ -29,10 +30,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; return the exit status (0 success, 1 error, 2 usage)."""
+    """Run the command line; return the exit status (0 success, 1 error, 2 usage: a bad
+    option, an unknown name, options that do not go together)."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING)
+    _report_like_errors(debug=args.debug)
     try:
         args.func(args)
         sys.stdout.flush()  # a closed pipe shows here, inside the handler, not at exit
@@ -43,11 +45,39 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.debug:
             raise
         print(f"naspredict: error: {err}", file=sys.stderr)
-        return 1
+        return 2 if isinstance(err, UnknownNameError | InvalidOptionError) else 1
     except KeyboardInterrupt:
         print("naspredict: interrupted", file=sys.stderr)
         return 130
     return 0
+
+
+class _StderrLines(logging.Handler):
+    """Writes ``naspredict: warning: message`` to the current ``sys.stderr``, as errors are."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        print(f"naspredict: {record.levelname.lower()}: {record.getMessage()}", file=sys.stderr)
+
+
+def _report_like_errors(*, debug: bool) -> None:
+    """Show naspredict's log records and library warnings as one line each, like errors;
+    ``--debug`` keeps Python's formats, with logger names and the warnings' source lines."""
+    logger = logging.getLogger("naspredict")
+    for handler in [h for h in logger.handlers if isinstance(h, _StderrLines)]:
+        logger.removeHandler(handler)
+    if debug:
+        logger.setLevel(logging.NOTSET)
+        logger.propagate = True
+        logging.basicConfig(level=logging.DEBUG)
+        return
+    logger.addHandler(_StderrLines())
+    logger.setLevel(logging.WARNING)
+    logger.propagate = False
+
+    def show(message: Warning | str, *_: object, **__: object) -> None:
+        print(f"naspredict: warning: {message}", file=sys.stderr)
+
+    warnings.showwarning = show
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -78,6 +79,19 @@ def torch_device(text: str) -> str:
     if device.type == "cuda" and not torch.cuda.is_available():
         raise argparse.ArgumentTypeError(f"{text!r}: this torch has no CUDA device to use")
     return text
+
+
+def name_of(valid: Sequence[str], kind: str) -> Callable[[str], str]:
+    """An argument type: one of the names ``valid``, matched regardless of case
+    (``ImageNet16-120`` -> ``imagenet16-120``); a usage error otherwise."""
+
+    def parse(text: str) -> str:
+        for name in valid:
+            if name.casefold() == text.strip().casefold():
+                return name
+        raise argparse.ArgumentTypeError(f"unknown {kind} {text!r}; valid: {', '.join(valid)}")
+
+    return parse
 
 
 def one_name(text: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,7 @@ def add_json_option(parser: argparse.ArgumentParser) -> None:
     """Add ``--json PATH``."""
     parser.add_argument(
         "--json",
-        type=json_path,
+        type=output_path,
         metavar="PATH",
         help="also write the result as JSON to PATH (atomically)",
     )
@@ -24,13 +25,24 @@ def add_progress_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
 
 
-def json_path(text: str) -> str:
-    """A path a JSON file can be written to, checked before any work; a usage error for an
-    empty path or a directory."""
+def output_path(text: str) -> str:
+    """A path a file can be written to, checked before any work: a usage error for an empty
+    path, a directory, or a folder this process cannot create files in (missing folders are
+    created on writing, as ``mkdir -p`` would)."""
     if not text.strip():
         raise argparse.ArgumentTypeError("expected a file path, got an empty one")
-    if Path(text).is_dir():
+    path = Path(text)
+    if path.is_dir():
         raise argparse.ArgumentTypeError(f"{text} is a directory, not a file")
+    folder = next(p for p in path.parents if p.exists())
+    if not folder.is_dir():
+        raise argparse.ArgumentTypeError(f"{text}: {folder} is a file, not a directory")
+    try:
+        tempfile.NamedTemporaryFile(dir=folder).close()
+    except OSError as err:
+        raise argparse.ArgumentTypeError(
+            f"{text}: cannot create files in {folder} ({err.strerror})"
+        ) from None
     return text
 
 
@@ -51,19 +63,20 @@ def emit(args: argparse.Namespace, result: Any, text: str) -> None:
         write_json(args.json, result)
 
 
-def format_rows(rows: list[dict[str, Any]]) -> str:
-    """A left-aligned plain-text table of dicts with the same keys."""
+def format_rows(rows: list[dict[str, Any]], digits: int = 4) -> str:
+    """A left-aligned plain-text table of dicts with the same keys; floats to ``digits``
+    significant digits."""
     if not rows:
         return ""
     keys = list(rows[0])
-    cells = [[str(k) for k in keys]] + [[_fmt(r[k]) for k in keys] for r in rows]
+    cells = [[str(k) for k in keys]] + [[_fmt(r[k], digits) for k in keys] for r in rows]
     widths = [max(len(row[i]) for row in cells) for i in range(len(keys))]
     return "\n".join(
         "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=False)).rstrip() for row in cells
     )
 
 
-def _fmt(value: Any) -> str:
+def _fmt(value: Any, digits: int) -> str:
     if isinstance(value, float):
-        return f"{value:.4g}"
+        return f"{value:.{digits}g}"
     return "-" if value is None else str(value)

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import numpy as np
 
-from naspredict.cli._options import non_negative_int, positive_int, torch_device
-from naspredict.cli._output import add_json_option, add_progress_option, emit
+from naspredict.cli._options import name_of, non_negative_int, positive_int, torch_device
+from naspredict.cli._output import add_json_option, add_progress_option, emit, output_path
+from naspredict.data import DATASETS
 from naspredict.errors import InvalidArchitectureError, NasPredictError
 from naspredict.spaces import get_space, read_arch_file
 
@@ -43,6 +44,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--data",
+        type=name_of(DATASETS, "image dataset"),
         default="fashion-mnist",
         help="fashion-mnist (default), cifar10, cifar100, imagenet16-120 or gaussian",
     )
@@ -86,7 +88,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "GPU machine they put the cores the GPU process leaves idle to work",
     )
     add_progress_option(parser)
-    parser.add_argument("--out", required=True, help="output Parquet file (resumed if present)")
+    parser.add_argument(
+        "--out",
+        type=output_path,
+        required=True,
+        help="output Parquet file (resumed if present)",
+    )
     add_json_option(parser)
     parser.set_defaults(func=run)
 

@@ -4,16 +4,22 @@ from __future__ import annotations
 
 import argparse
 
-from naspredict.cli._options import non_negative_int, positive_int, torch_device
-from naspredict.cli._output import add_json_option, add_progress_option, emit
-from naspredict.errors import UnknownNameError
+from naspredict.cli._options import name_of, non_negative_int, positive_int, torch_device
+from naspredict.cli._output import add_json_option, add_progress_option, emit, output_path
+from naspredict.data import IMAGE_DATASETS
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("train", help="train NB201 cells into a benchmark table (resumable)")
-    parser.add_argument("--space", default="nb201", help="search space (nb201)")
+    parser.add_argument(
+        "--space",
+        type=name_of(("nb201",), "search space of the trainer"),
+        default="nb201",
+        help="search space (nb201, the only one the trainer builds)",
+    )
     parser.add_argument(
         "--dataset",
+        type=name_of(IMAGE_DATASETS, "dataset"),
         default="fashion-mnist",
         help="fashion-mnist, cifar10, cifar100 or imagenet16-120",
     )
@@ -35,7 +41,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         help="train the groups as tasks of the Ray cluster at ADDRESS (auto, ray://host:port; "
         "local: start one here), one GPU per task where the cluster has GPUs",
     )
-    parser.add_argument("--out", required=True, help="Parquet file; an existing one is resumed")
+    parser.add_argument(
+        "--out", type=output_path, required=True, help="Parquet file; an existing one is resumed"
+    )
     add_progress_option(parser)
     add_json_option(parser)
     parser.set_defaults(func=run)
@@ -44,8 +52,6 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> None:
     from naspredict.trainer import PROTOCOLS, generate_table, load_training_data, select_archs
 
-    if args.space != "nb201":
-        raise UnknownNameError(f"the trainer builds nb201 networks; got space {args.space!r}")
     protocol = PROTOCOLS.get(args.protocol)
     archs = select_archs(args.archs, seed=args.seed)
     data = load_training_data(args.dataset, args.data_path)

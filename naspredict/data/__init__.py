@@ -21,6 +21,7 @@ from naspredict.data._readers import (
 __all__ = [
     "DATASETS",
     "FASHION_MNIST_DIR",
+    "IMAGE_DATASETS",
     "ImageDataError",
     "ImageDataset",
     "load_cifar",
@@ -30,8 +31,10 @@ __all__ = [
     "read_idx",
 ]
 
+#: Image datasets the readers read (and the trainer trains on).
+IMAGE_DATASETS = ("fashion-mnist", "cifar10", "cifar100", "imagenet16-120")
 #: Names :func:`load_images` accepts ("gaussian" is no dataset: noise, drawn per batch).
-DATASETS = ("fashion-mnist", "cifar10", "cifar100", "imagenet16-120", "gaussian")
+DATASETS = (*IMAGE_DATASETS, "gaussian")
 
 
 def load_images(name: str, path: str | Path | None = None) -> ImageDataset | None:

@@ -75,7 +75,8 @@ def compare(
     -------
     pandas.DataFrame
         One row per (method, train size, seed), with ``kind`` ``"predictor"`` or ``"proxy"``.
-        A proxy is scored on the test cells it has a value for (``test_cells``).
+        A proxy is scored on the test cells it has a value for (``test_cells`` of
+        ``test_size``).
     """
     train_sizes, seeds = list(dict.fromkeys(train_sizes)), list(dict.fromkeys(seeds))
     values = {p: proxy_values(table, scores, p) for p in proxies}
@@ -103,7 +104,7 @@ def compare(
             for proxy, value in values.items():
                 name = PROXY_PREFIX + proxy
                 row = done.get((name, size, seed))
-                if row is None or row.get("scores") != scores_key[proxy]:
+                if row is None or row.get("scores") != scores_key[proxy] or "test_size" not in row:
                     scored = test[np.isfinite(value[test])]
                     row = {
                         "predictor": name,
@@ -113,6 +114,7 @@ def compare(
                         "scores": scores_key[proxy],
                         **prediction_metrics(y[scored], value[scored]),
                         "test_cells": len(scored),
+                        "test_size": len(test),
                     }
                     if checkpoint is not None:
                         append_jsonl(checkpoint, row)

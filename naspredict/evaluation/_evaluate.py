@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -152,10 +153,10 @@ def _read_checkpoint(
 ) -> dict[tuple, dict]:
     """Finished runs of the same configuration (:func:`run_config`) and, given ``settings``
     (predictor name to :func:`~naspredict._io.settings_fingerprint`), of those predictors
-    with the same settings."""
+    with the same settings. A metric written as null (NaN) is NaN again."""
     rows = [] if path is None else read_jsonl(path)
     return {
-        tuple(row[k] for k in RUN_KEYS): row
+        tuple(row[k] for k in RUN_KEYS): {k: math.nan if v is None else v for k, v in row.items()}
         for row in rows
         if all(row.get(k) == v for k, v in config.items())
         and (settings is None or row.get("settings") == settings.get(row["predictor"]))

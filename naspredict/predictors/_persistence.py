@@ -98,7 +98,7 @@ def load_predictor(directory: str | Path) -> ArchPredictor:
     manifest = read_manifest(directory)
     cls = PREDICTOR_CLASSES.get(manifest["class"])
     if cls is None:
-        raise UnknownNameError(
+        raise BenchmarkFormatError(
             f"{directory}: unknown predictor class {manifest['class']!r}; "
             f"valid: {', '.join(PREDICTOR_CLASSES)}"
         )

@@ -9,11 +9,17 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from naspredict.data import ImageDataset, load_cifar, load_fashion_mnist, load_imagenet16
+from naspredict.data import (
+    IMAGE_DATASETS,
+    ImageDataset,
+    load_cifar,
+    load_fashion_mnist,
+    load_imagenet16,
+)
 from naspredict.data._images import ImageDataError
 
 #: Datasets the trainer reads; CIFAR and ImageNet16 need a path (never downloaded).
-TRAIN_DATASETS = ("fashion-mnist", "cifar10", "cifar100", "imagenet16-120")
+TRAIN_DATASETS = IMAGE_DATASETS
 
 
 @dataclass

@@ -79,6 +79,14 @@ def test_data_export(nats_dir, tmp_path, suffix, capsys):
     assert f"wrote 3 rows of nb201 (cifar100) to {out}" in capsys.readouterr().out
 
 
+#: Errors in what the command line names: exit status 2, as argparse gives.
+USAGE_ERRORS = (
+    "has no dataset 'mnist'; valid:",
+    "needs a dataset; valid:",
+    "unknown benchmark format 'excel'",
+)
+
+
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
@@ -111,7 +119,7 @@ def test_errors_are_one_line(nats_dir, tmp_path, capsys, monkeypatch, argv, mess
     if message is None:
         assert status == 0
         return
-    assert status == 1
+    assert status == (2 if message in USAGE_ERRORS else 1)
     assert err.startswith("naspredict: error: ") and message in err
     assert len(err.strip().splitlines()) == 1
 
@@ -159,6 +167,54 @@ def test_bad_options_are_refused_before_any_work(tmp_path, capsys, argv, message
         main([a.format(dir=tmp_path) for a in argv])
     assert info.value.code == 2
     assert message in capsys.readouterr().err
+
+
+def test_names_are_matched_regardless_of_case(nats_dir, capsys):
+    assert main(["data", "info", str(nats_dir), "--dataset", "imagenet16-120"]) == 0
+    assert "dataset ImageNet16-120" in capsys.readouterr().out
+    parser = build_parser()
+    args = parser.parse_args(["proxies", "--data", "ImageNet16-120", "--out", "p.parquet"])
+    assert args.data == "imagenet16-120"
+    args = parser.parse_args(["train", "--space", "NB201", "--dataset", "CIFAR10", "--out", "t"])
+    assert (args.space, args.dataset) == ("nb201", "cifar10")
+    from naspredict.predictors import XGBPredictor, make_predictor
+
+    assert isinstance(make_predictor("XGB", space="nb201"), XGBPredictor)
+
+
+@pytest.mark.parametrize(
+    ("where", "message"),
+    [
+        ("{file}/out.json", "is a file, not a directory"),
+        ("/proc/naspredict-test/out.json", "cannot create files in /proc"),
+    ],
+)
+def test_unwritable_outputs_are_refused_before_any_work(tmp_path, capsys, where, message):
+    if where.startswith("/proc") and not Path("/proc/self").exists():
+        pytest.skip("no /proc here")
+    file = tmp_path / "t.csv"
+    file.write_text("arch,acc\n")
+    where = where.format(file=file)
+    for argv in (["spaces", "--json", where], ["proxies", "--out", where]):
+        with pytest.raises(SystemExit) as info:
+            main(argv)
+        assert info.value.code == 2
+        err = capsys.readouterr().err
+        assert f"{where}: " in err and message in err and ".tmp" not in err
+
+
+def test_warnings_and_log_records_read_like_errors(capsys):
+    import logging
+    import warnings
+
+    assert main(["spaces"]) == 0
+    capsys.readouterr()
+    logging.getLogger("naspredict.search").warning("%d runs ended early", 2)
+    warnings.warn("a library's warning", UserWarning, stacklevel=1)
+    assert capsys.readouterr().err.splitlines() == [
+        "naspredict: warning: 2 runs ended early",
+        "naspredict: warning: a library's warning",
+    ]
 
 
 def test_a_closed_pipe_ends_quietly():

@@ -42,6 +42,8 @@ def test_compare_writes_report_plots_and_resumes(paths, tmp_path, capsys):
     assert main(argv) == 0
     text = capsys.readouterr().out
     assert "| zc:synflow | 78 |" in text and "Overtakes at" in text
+    # the reference scores cover 9,445 of the 15,625 cells: the text says so
+    assert "\nzc:synflow: scores for " in text and " of 7772 test cells (mean over runs)" in text
     result = json.loads(out.read_text())
     assert len(result["runs"]) == 4 * 2 * 2
     overtakes = {(r["predictor"], r["proxy"]): r["overtakes_at"] for r in result["overtakes"]}
@@ -58,18 +60,18 @@ def test_compare_writes_report_plots_and_resumes(paths, tmp_path, capsys):
 
 
 @pytest.mark.parametrize(
-    ("extra", "message"),
+    ("extra", "message", "status"),
     [
-        (["--proxies", "nope"], "no proxy 'nope'"),
-        (["--protocol", "bogus"], "unknown protocol 'bogus'"),
-        (["--train-sizes", "9000"], "train size 9000 is out of range"),
-        (["--predictors", "svm"], "unknown predictor 'svm'"),
-        (["--proxy-scores", "missing.parquet"], "missing.parquet: no such file"),
+        (["--proxies", "nope"], "no proxy 'nope'", 1),
+        (["--protocol", "bogus"], "unknown protocol 'bogus'", 2),
+        (["--train-sizes", "9000"], "train size 9000 is out of range", 1),
+        (["--predictors", "svm"], "unknown predictor 'svm'", 2),
+        (["--proxy-scores", "missing.parquet"], "missing.parquet: no such file", 1),
     ],
 )
-def test_compare_errors_are_one_line(paths, capsys, extra, message):
+def test_compare_errors_are_one_line(paths, capsys, extra, message, status):
     argv = ["compare", paths["table"], "--target", "valid_acc_200ep"]
-    assert main([*argv, "--proxy-scores", paths["scores"], *extra]) == 1
+    assert main([*argv, "--proxy-scores", paths["scores"], *extra]) == status
     err = capsys.readouterr().err
     assert err.startswith("naspredict: error:") and message in err
     assert len(err.strip().splitlines()) == 1

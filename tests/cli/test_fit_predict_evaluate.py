@@ -12,6 +12,16 @@ CELL = "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_con
 WORST = "|none~0|+|none~0|none~1|+|none~0|none~1|none~2|"
 
 
+#: Errors in what the command line names or combines: exit status 2, as argparse gives.
+USAGE_ERRORS = (
+    "xgb takes no zero-cost scores file",
+    "unknown predictor 'svm'",
+    "--train-size must be at most 15625",
+    "zc:synflow is a zero-cost proxy, with nothing to fit",
+    "unknown encoding 'bogus'",
+)
+
+
 @pytest.fixture(scope="module")
 def table(shared):
     return str(shared / "nb201" / "nb201_cifar10-valid.csv")
@@ -47,10 +57,12 @@ def test_fit_then_predict(table, tmp_path, capsys):
     preds = json.loads((tmp_path / "p.json").read_text())["predictions"]
     assert [p["arch"] for p in preds] == [CELL, WORST]
     assert preds[0]["valid_acc_200ep"] > 85 > 20 > preds[1]["valid_acc_200ep"]
+    capsys.readouterr()
     assert main(["predict", str(model), f" {CELL} ", "--json", str(tmp_path / "p.json")]) == 0
-    assert [p["arch"] for p in json.loads((tmp_path / "p.json").read_text())["predictions"]] == [
-        CELL
-    ]
+    (pred,) = json.loads((tmp_path / "p.json").read_text())["predictions"]
+    assert pred["arch"] == CELL
+    # the text has the digits to tell close predictions apart
+    assert f"{pred['valid_acc_200ep']:.7g}" in capsys.readouterr().out
     # a damaged save: one line that says so, without XGBoost's C++ stack trace
     (model / "model.json").unlink()
     assert main(["predict", str(model), CELL]) == 1
@@ -74,8 +86,17 @@ def test_fit_then_predict(table, tmp_path, capsys):
             "unknown predictor 'svm'",
         ),
         (
-            ["fit", "{table}", "--target", "valid_acc_200ep", "--train-size", "0", "--out", "m"],
-            "--train-size must be",
+            [
+                "fit",
+                "{table}",
+                "--target",
+                "valid_acc_200ep",
+                "--train-size",
+                "16000",
+                "--out",
+                "m",
+            ],
+            "--train-size must be at most 15625",
         ),
         (["fit", "{nan}", "--target", "acc", "--out", "m"], "1 target(s) are NaN"),
         (["predict", "{tmp}", CELL], "not a saved predictor"),
@@ -113,7 +134,7 @@ def test_errors_are_one_line(table, tmp_path, capsys, argv, message):
     nan = tmp_path / "nan.csv"
     nan.write_text(f"arch,acc\n{CELL},1\n{WORST},\n")
     argv = [a.format(table=table, nan=nan, tmp=tmp_path) for a in argv]
-    assert main(argv) == 1
+    assert main(argv) == (2 if message in USAGE_ERRORS else 1)
     err = capsys.readouterr().err
     assert (
         err.startswith("naspredict: error:")

@@ -273,5 +273,5 @@ def test_cli_train(tiny_fashion, tmp_path, capsys, monkeypatch):
     assert main(argv) == 0
     assert "2 cells of fashion-mnist (fast)" in capsys.readouterr().out
     assert len(load_table(out)) == 2
-    assert main([*argv[:-2], "--protocol", "slow"]) == 1
+    assert main([*argv[:-2], "--protocol", "slow"]) == 2  # a usage error
     assert "unknown training protocol 'slow'" in capsys.readouterr().err
