@@ -17,7 +17,7 @@ from naspredict.cli._options import (
     positive_float,
     positive_int,
 )
-from naspredict.cli._output import add_json_option, emit, format_rows
+from naspredict.cli._output import add_json_option, add_progress_option, emit, format_rows
 from naspredict.errors import InvalidArchitectureError, InvalidOptionError
 from naspredict.spaces import read_arch_file
 
@@ -62,6 +62,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "--tune-timeout", type=positive_float, metavar="SECONDS", help="time budget of --tune"
     )
     fit.add_argument("--out", required=True, help="directory to save the predictor in")
+    add_progress_option(fit)
     add_json_option(fit)
     fit.set_defaults(func=run_fit)
 
@@ -109,7 +110,13 @@ def run_fit(args: argparse.Namespace) -> None:
     start = time.perf_counter()
     if args.tune:
         predictor, _ = tune(
-            predictor, archs, y[rows], n_trials=args.tune, timeout=args.tune_timeout, seed=args.seed
+            predictor,
+            archs,
+            y[rows],
+            n_trials=args.tune,
+            timeout=args.tune_timeout,
+            seed=args.seed,
+            progress=not args.no_progress,
         )
     else:
         predictor.fit(archs, y[rows])

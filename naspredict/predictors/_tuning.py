@@ -11,6 +11,7 @@ import optuna
 from scipy.stats import kendalltau
 from sklearn.base import clone
 from sklearn.model_selection import KFold
+from tqdm.auto import tqdm
 
 from naspredict.predictors._base import ArchPredictor, check_target
 
@@ -79,11 +80,13 @@ def tune(
     timeout: float | None = None,
     folds: int = 3,
     seed: int = 0,
+    progress: bool = False,
 ) -> tuple[ArchPredictor, optuna.Study]:
     """Tune ``predictor``'s hyper-parameters by k-fold Kendall tau on ``(X, y)`` only.
 
     Returns the predictor with the best parameters, re-fitted on all of ``(X, y)``, and the
     optuna study. Parameters are kept only if they beat the defaults' cross-validated tau.
+    ``progress`` shows a bar of the trials on a terminal.
     """
     name = type(predictor).__name__
     suggest = SEARCH_SPACES.get(name)
@@ -102,7 +105,10 @@ def tune(
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     study = optuna.create_study(direction="maximize", sampler=optuna.samplers.TPESampler(seed=seed))
     study.set_user_attr("baseline", baseline)
-    study.optimize(objective, n_trials=n_trials, timeout=timeout)
+    with tqdm(total=n_trials, desc="tune", unit="trial", disable=None if progress else True) as bar:
+        study.optimize(
+            objective, n_trials=n_trials, timeout=timeout, callbacks=[lambda *_: bar.update()]
+        )
     best = study.best_trial.user_attrs["params"]
     if study.best_value <= baseline:
         best = {}

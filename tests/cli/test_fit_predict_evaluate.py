@@ -193,3 +193,11 @@ def test_evaluate_writes_json_markdown_and_plot(table, tmp_path, capsys):
     # run again: every run comes from the checkpoint
     assert main(argv) == 0
     assert len(json.loads(out.read_text())["runs"]) == 8
+
+
+def test_fit_tunes_on_the_training_cells(table, tmp_path, capsys):
+    argv = ["fit", table, "--target", "valid_acc_200ep", "--predictor", "linear"]
+    argv += ["--train-size", "40", "--tune", "2", "--out", str(tmp_path / "m")]
+    assert main([*argv, "--no-progress", "--json", str(tmp_path / "fit.json")]) == 0
+    assert "fitted linear on 40 architectures" in capsys.readouterr().out
+    assert json.loads((tmp_path / "fit.json").read_text())["train_size"] == 40
