@@ -80,8 +80,9 @@ def fingerprint(*parts: str | np.ndarray) -> str:
     return digest.hexdigest()[:16]
 
 
-#: Parameters that do not change a run's result: a run sets its own seed, n_jobs its speed.
-UNKEYED_PARAMS = frozenset({"random_state", "n_jobs"})
+#: Parameters that do not change a run's result: a run sets its own seed, n_jobs its speed,
+#: verbose what it shows.
+UNKEYED_PARAMS = frozenset({"random_state", "n_jobs", "verbose"})
 
 
 def settings_fingerprint(estimator: Any) -> str:

@@ -107,6 +107,8 @@ def run_fit(args: argparse.Namespace) -> None:
         )
     if "random_state" in predictor.get_params():
         predictor.set_params(random_state=args.seed)
+    if "verbose" in predictor.get_params() and not args.no_progress:
+        predictor.set_params(verbose=True)  # the GNNs: a bar of the epochs
     start = time.perf_counter()
     if args.tune:
         predictor, _ = tune(

@@ -51,12 +51,14 @@ def test_fit_returns_self_and_predicts(cls):
 
 
 @pytest.mark.parametrize("cls", ESTIMATORS)
-def test_same_seed_same_predictions(cls):
+def test_same_seed_same_predictions_with_or_without_a_bar(cls):
     archs, y = _data("nb201", 50)
     first = cls(**TINY, random_state=1).fit(archs, y).predict(archs)
     again = cls(**TINY, random_state=1).fit(archs, y).predict(archs)
+    shown = cls(**TINY, random_state=1, verbose=True).fit(archs, y).predict(archs)
     other = cls(**TINY, random_state=2).fit(archs, y).predict(archs)
     np.testing.assert_array_equal(first, again)
+    np.testing.assert_array_equal(first, shown)  # the progress bar changes nothing
     assert not np.allclose(first, other)
 
 

@@ -56,6 +56,7 @@ class _GNNPredictor(ArchPredictor):
         warm_start: bool = False,
         pretrain_epochs: int = 0,
         proxy_scores: str | None = None,
+        verbose: bool = False,
     ) -> None:
         self.space = space
         self.kind = kind
@@ -73,6 +74,7 @@ class _GNNPredictor(ArchPredictor):
         self.warm_start = warm_start
         self.pretrain_epochs = pretrain_epochs
         self.proxy_scores = proxy_scores
+        self.verbose = verbose
 
     # -- public API -----------------------------------------------------------------------
 
@@ -173,6 +175,7 @@ class _GNNPredictor(ArchPredictor):
             loss=self.loss,
             patience=self.patience,
             device=self.device,
+            progress=self.verbose,
         )
 
     def _subset(
@@ -248,6 +251,8 @@ class GINPredictor(_GNNPredictor):
     proxy_scores : str, optional
         Path of a table of zero-cost scores (``naspredict proxies`` output) to pre-train on
         beside those naspredict ships for the space.
+    verbose : bool
+        Show a bar of the training epochs on a terminal.
     """
 
     module_class = GINRegressor
@@ -271,6 +276,7 @@ class GINPredictor(_GNNPredictor):
         warm_start: bool = False,
         pretrain_epochs: int = 0,
         proxy_scores: str | None = None,
+        verbose: bool = False,
     ) -> None:
         super().__init__(
             space=space,
@@ -289,6 +295,7 @@ class GINPredictor(_GNNPredictor):
             warm_start=warm_start,
             pretrain_epochs=pretrain_epochs,
             proxy_scores=proxy_scores,
+            verbose=verbose,
         )
 
 
@@ -338,6 +345,8 @@ class FlowPredictor(_GNNPredictor):
     proxy_scores : str, optional
         Path of a table of zero-cost scores (``naspredict proxies`` output) to pre-train on
         beside those naspredict ships for the space.
+    verbose : bool
+        Show a bar of the training epochs on a terminal.
     """
 
     module_class = FlowRegressor

@@ -12,6 +12,7 @@ import torch
 import torch.nn.functional as F
 from scipy.stats import kendalltau
 from torch import Tensor, nn
+from tqdm.auto import tqdm
 
 from naspredict.predictors.gnn._batching import GraphStack, batch_graph
 
@@ -51,6 +52,7 @@ class TrainConfig:
     loss: str
     patience: int
     device: str
+    progress: bool = False
 
 
 def batches(
@@ -114,7 +116,8 @@ def train(
     )
     schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=config.epochs)
     best, best_state, waited = -np.inf, None, 0
-    for _ in range(config.epochs):
+    disable = None if config.progress else True  # None: a bar on a terminal only
+    for _ in tqdm(range(config.epochs), desc="fit", unit="epoch", disable=disable, leave=False):
         module.train()
         for pred, y in batches(module, *train_set, config.batch_size, config.device, generator):
             optimizer.zero_grad()
