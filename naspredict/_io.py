@@ -69,6 +69,17 @@ def _jsonable(obj: Any) -> Any:
     raise TypeError(f"{type(obj).__name__} is not JSON serialisable")
 
 
+def file_stamp(path: str | os.PathLike) -> tuple[str, int, int] | None:
+    """``(resolved path, modification time in ns, size)`` of a file, None if there is no
+    file: a cache keyed by it reads a file again once it changes."""
+    path = Path(path).resolve()
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return str(path), stat.st_mtime_ns, stat.st_size
+
+
 def fingerprint(*parts: str | np.ndarray) -> str:
     """A short hash of strings and arrays, which tells a checkpoint's runs on other inputs
     (another table, other scores) apart from those it can resume."""

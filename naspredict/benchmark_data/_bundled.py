@@ -13,6 +13,7 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
+from naspredict._io import file_stamp
 from naspredict.benchmark_data._table import BenchmarkTable
 from naspredict.benchmark_data._tidy import read_tidy
 from naspredict.errors import InvalidArchitectureError, MissingScoresError
@@ -37,11 +38,16 @@ def bundled_scores(space: str | SearchSpace) -> BenchmarkTable | None:
     return load_scores(path) if path.is_file() else None
 
 
-@cache
 def load_scores(path: str | Path) -> BenchmarkTable:
-    """A scores table read once per path (a ``naspredict proxies`` file or any table with
-    ``arch`` and numeric proxy columns)."""
-    return read_tidy(path)
+    """A scores table (a ``naspredict proxies`` file or any table with ``arch`` and numeric
+    proxy columns), read once per version of the file: again once it changes."""
+    stamp = file_stamp(path)
+    return read_tidy(path) if stamp is None else _read_scores(stamp)  # None: read_tidy's error
+
+
+@cache
+def _read_scores(stamp: tuple[str, int, int]) -> BenchmarkTable:
+    return read_tidy(stamp[0])
 
 
 def space_scores(space: str | SearchSpace, path: str | Path | None = None) -> BenchmarkTable:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from functools import cache
 
 import numpy as np
@@ -33,7 +33,18 @@ class Encoder(ABC):
     def encode(self, space: str | SearchSpace, archs: Sequence[str]) -> np.ndarray:
         """Features of ``archs``, shape ``(len(archs), d)``, float32."""
         space = get_space(space)
-        return _space_matrix(self, space)[space.codes(archs)]
+        return self.space_matrix(space)[space.codes(archs)]
+
+    def space_matrix(self, space: str | SearchSpace) -> np.ndarray:
+        """Features of every architecture of ``space`` in code order (read-only, float32),
+        computed once per version of the files they come from."""
+        space = get_space(space)
+        return _space_matrix(self, space, self.source_stamp(space))
+
+    def source_stamp(self, space: SearchSpace) -> Hashable:
+        """The version of the files the features of ``space`` are read from (None: none), so
+        that the space's matrix is computed again once they change."""
+        return None
 
     def __add__(self, other: Encoder) -> Encoder:
         from naspredict.encodings._concat import Concat
@@ -51,7 +62,9 @@ class Encoder(ABC):
 
 
 @cache
-def _space_matrix(encoder: Encoder, space: SearchSpace) -> np.ndarray:
+def _space_matrix(encoder: Encoder, space: SearchSpace, stamp: Hashable) -> np.ndarray:
+    """The features of every cell of ``space``, once per encoder, space and ``stamp`` (the
+    version of the encoder's files)."""
     matrix = np.ascontiguousarray(encoder.encode_space(space), dtype=np.float32)
     matrix.setflags(write=False)
     return matrix

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable
+
 import numpy as np
 
 from naspredict.encodings._base import Encoder
@@ -27,6 +29,9 @@ class Concat(Encoder):
 
     def encode_space(self, space: SearchSpace) -> np.ndarray:
         return np.hstack([p.encode_space(space) for p in self.parts])
+
+    def source_stamp(self, space: SearchSpace) -> Hashable:
+        return tuple(p.source_stamp(space) for p in self.parts)
 
     def feature_names(self, space: SearchSpace) -> list[str]:
         return [f"{p.name}:{n}" for p in self.parts for n in p.feature_names(space)]

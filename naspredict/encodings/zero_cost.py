@@ -7,9 +7,18 @@ or, with none given, the scores naspredict ships for the space
 
 from __future__ import annotations
 
+from collections.abc import Hashable
+
 import numpy as np
 
-from naspredict.benchmark_data import BenchmarkTable, bundled_scores, score_columns, space_scores
+from naspredict._io import file_stamp
+from naspredict.benchmark_data import (
+    BenchmarkTable,
+    bundled_scores,
+    bundled_scores_path,
+    score_columns,
+    space_scores,
+)
 from naspredict.encodings._base import Encoder
 from naspredict.encodings._concat import Concat
 from naspredict.encodings.graf import GraphFeatures
@@ -38,6 +47,9 @@ class ZeroCostFeatures(Encoder):
     def table(self, space: SearchSpace) -> BenchmarkTable:
         """The scores table used for ``space``."""
         return space_scores(space, self.scores)
+
+    def source_stamp(self, space: SearchSpace) -> Hashable:
+        return file_stamp(self.scores or bundled_scores_path(space))
 
     def encode_space(self, space: SearchSpace) -> np.ndarray:
         table = self.table(space)

@@ -90,7 +90,10 @@ class ArchPredictor(RegressorMixin, BaseEstimator):
             features = features.astype(np.float32)
         else:
             archs = as_archs(X)
-            features = encoder.encode(self.space_, archs)
+            # the features of the fit, even if the files they came from change afterwards
+            if fitting or not hasattr(self, "space_features_"):
+                self.space_features_ = encoder.space_matrix(self.space_)
+            features = self.space_features_[self.space_.codes(archs)]
         if len(features) == 0:
             raise InvalidArchitectureError("no architectures given")
         if not fitting and features.shape[1] != self.n_features_in_:

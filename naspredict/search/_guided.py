@@ -21,9 +21,6 @@ from naspredict.spaces import SPACES, SearchSpace, get_space
 ACQUISITIONS = ("mean", "ucb", "ei", "its")
 POOLS = ("mutation", "space")
 
-# encodings of every cell of a space, per process: (space name, encoding) -> features
-_FEATURES: dict[tuple[str, str], np.ndarray] = {}
-
 
 def default_predictor(space: str | SearchSpace = "nb201") -> XGBPredictor:
     """The predictor search uses when given none: XGBoost with the pairwise ranking objective
@@ -116,10 +113,7 @@ class PredictorGuided(Strategy):
         encoding = model.get_params().get("encoding")
         if not isinstance(encoding, str) or encoding == PRECOMPUTED:
             return None
-        key = (self.space_.name, encoding)
-        if key not in _FEATURES:
-            _FEATURES[key] = get_encoder(encoding).encode(self.space_, self.space_.all_archs())
-        return _FEATURES[key]
+        return get_encoder(encoding).space_matrix(self.space_)
 
     def _inputs(self, codes: np.ndarray) -> Any:
         return self._archs(codes) if self.features_ is None else self.features_[codes]

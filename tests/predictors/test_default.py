@@ -8,10 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 from scipy.stats import kendalltau
+from sklearn.base import clone
 
 from naspredict.benchmark_data import _bundled, bundled_scores_path, load_table
 from naspredict.encodings import Concat, GraphFeatures, OneHot, ZeroCostFeatures
-from naspredict.encodings._base import _space_matrix
 from naspredict.evaluation import PROTOCOLS
 from naspredict.predictors import (
     DefaultPredictor,
@@ -250,13 +250,12 @@ def test_a_saved_model_keeps_the_scores_it_was_fitted_with(macro, tmp_path):
     expected = model.predict(test)
     shuffled = bundled.assign(synflow=bundled["synflow"].sample(frac=1, random_state=0).values)
     shuffled.to_csv(scores, index=False)  # the file changes after the fit...
-    _forget_read_scores()  # read again, as a new process would
     np.testing.assert_allclose(load_predictor(tmp_path / "m").predict(test), expected)
+    np.testing.assert_allclose(model.predict(test), expected)  # the fitted model's features
+    # ...a new fit reads the file as it is now, in this process too
+    refit = clone(model).fit(archs, y)
+    assert not np.allclose(refit.predict(test), expected)
+    save_predictor(refit, tmp_path / "m")  # the copy beside the model changes: read again
+    np.testing.assert_allclose(load_predictor(tmp_path / "m").predict(test), refit.predict(test))
     scores.unlink()  # ...or goes away: the model has its own copy
-    _forget_read_scores()
-    np.testing.assert_allclose(load_predictor(tmp_path / "m").predict(test), expected)
-
-
-def _forget_read_scores() -> None:
-    _bundled.load_scores.cache_clear()
-    _space_matrix.cache_clear()
+    np.testing.assert_allclose(load_predictor(tmp_path / "m").predict(test), refit.predict(test))
