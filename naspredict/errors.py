@@ -22,6 +22,7 @@ __all__ = [
     "ScoringWorkerError",
     "UnknownNameError",
     "UnsafePickleError",
+    "UnscoredCellsWarning",
 ]
 
 
@@ -89,3 +90,8 @@ class MissingScoresError(NasPredictError, ValueError):
 
 class MissingDependencyError(NasPredictError, ImportError):
     """An optional package that a requested feature needs is not installed."""
+
+
+class UnscoredCellsWarning(UserWarning):
+    """A zero-cost predictor scores cells that its scores table lacks (slow, and with the
+    proxy's default configuration rather than the table's)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import warnings
 from pathlib import Path
 
 import pandas as pd
@@ -18,7 +19,7 @@ from naspredict.cli._options import (
     name_list,
 )
 from naspredict.cli._output import add_progress_option, output_path, sibling
-from naspredict.errors import MissingColumnError
+from naspredict.errors import MissingColumnError, UnscoredCellsWarning
 from naspredict.spaces import SearchSpace
 
 
@@ -70,6 +71,8 @@ def run(args: argparse.Namespace) -> None:
         for name in args.predictors
     }
     checkpoint = Path(f"{args.json}.runs.jsonl") if args.json else None
+    # _check_proxies has said how many cells the zc: predictors score: not again every run
+    warnings.simplefilter("ignore", UnscoredCellsWarning)
     results = evaluate(
         table,
         args.target,

@@ -8,13 +8,20 @@ from typing import Any
 
 import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin
+from sklearn.exceptions import NotFittedError as SklearnNotFittedError
 
+from naspredict import errors
 from naspredict.encodings import Encoder, get_encoder
-from naspredict.errors import InvalidArchitectureError, InvalidTargetError, NotFittedError
+from naspredict.errors import InvalidArchitectureError, InvalidTargetError
 from naspredict.spaces import SearchSpace, get_space
 
 #: ``encoding`` value for a predictor that is given feature matrices instead of arch strings.
 PRECOMPUTED = "precomputed"
+
+
+class _NotFittedError(errors.NotFittedError, SklearnNotFittedError):
+    """naspredict's error, and scikit-learn's, which meta-estimators catch (naspredict.errors
+    does not import scikit-learn: the command line starts faster)."""
 
 
 class ArchPredictor(RegressorMixin, BaseEstimator):
@@ -104,7 +111,7 @@ class ArchPredictor(RegressorMixin, BaseEstimator):
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "n_features_in_"):
-            raise NotFittedError(f"this {type(self).__name__} is not fitted yet; call fit first")
+            raise _NotFittedError(f"this {type(self).__name__} is not fitted yet; call fit first")
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -31,10 +31,10 @@ def save_predictor(predictor: ArchPredictor, directory: str | Path, **extra: obj
     """
     from naspredict.predictors import PREDICTOR_CLASSES
 
-    predictor._check_fitted()
     name = type(predictor).__name__
     if name not in PREDICTOR_CLASSES:
         raise UnknownNameError(f"{name} is not a naspredict predictor class and cannot be saved")
+    predictor._check_fitted()
     params = predictor.get_params(deep=False)
     scores = params.get("proxy_scores")
     if scores is not None:  # saved with the model: predictions must not change with the file

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import sklearn.exceptions
 from sklearn.base import clone
 from sklearn.model_selection import cross_val_score
 
@@ -96,8 +97,9 @@ def test_save_load_round_trip(name, tmp_path):
 def test_bad_input_is_a_clear_error(name):
     archs, y = toy_data("nb201", n=20)
     model = build(name)
-    with pytest.raises(NotFittedError, match="not fitted"):
+    with pytest.raises(NotFittedError, match="not fitted") as info:
         model.predict(archs)
+    assert isinstance(info.value, sklearn.exceptions.NotFittedError)  # as meta-estimators expect
     y_nan = y.copy()
     y_nan[3] = np.nan
     with pytest.raises(InvalidTargetError, match=r"NaN or infinite .* position 3"):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import warnings
 from typing import Any
 
 import numpy as np
@@ -10,11 +11,11 @@ import pandas as pd
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils.validation import check_is_fitted
 
+from naspredict.benchmark_data import BenchmarkTable, space_scores
 from naspredict.data import ImageDataset, load_images
-from naspredict.errors import MissingColumnError
+from naspredict.errors import MissingColumnError, UnscoredCellsWarning
 from naspredict.predictors.zero_cost._base import Proxy, get_proxy
 from naspredict.predictors.zero_cost._score import ProxyScorer
-from naspredict.predictors.zero_cost._store import read_scores
 from naspredict.spaces import SearchSpace, get_space
 
 
@@ -36,7 +37,8 @@ class ZeroCostPredictor(RegressorMixin, BaseEstimator):
         Override the proxy's config and the network (see :class:`ProxyScorer`).
     scores : str, path or DataFrame, optional
         A table with ``arch`` and a column named as the proxy (e.g. a file written by
-        ``naspredict proxies``): cells found there are looked up, not computed.
+        ``naspredict proxies``, or a CSV): cells found there, or an isomorphic cell of
+        theirs, are looked up; the others are scored here, with a warning.
     sign : {1, -1}
         Multiplies the scores (-1 for proxies where lower means better).
     device : str
@@ -86,6 +88,7 @@ class ZeroCostPredictor(RegressorMixin, BaseEstimator):
         self.space_ = get_space(self.space)
         if self.sign not in (1, -1):
             raise ValueError(f"sign must be 1 or -1, got {self.sign!r}")
+        table = self._scores_table()
         data = self.data
         if isinstance(data, str):
             data = load_images(data, self.data_path)
@@ -100,32 +103,50 @@ class ZeroCostPredictor(RegressorMixin, BaseEstimator):
             device=self.device,
             task=self.task,
         )
-        self.lookup_ = self._lookup_table()
+        self.table_, self.computed_ = table, {}
         return self
 
-    def _lookup_table(self) -> dict[str, float]:
+    def _scores_table(self) -> BenchmarkTable | None:
+        """The ``scores`` table, its proxy column checked."""
         if self.scores is None:
-            return {}
-        frame = self.scores
-        if not isinstance(frame, pd.DataFrame):
-            frame, _ = read_scores(frame)
-        name = self.proxy_.name
-        if name not in frame.columns or "arch" not in frame.columns:
+            return None
+        if isinstance(self.scores, pd.DataFrame):
+            if "arch" not in self.scores.columns:
+                raise MissingColumnError("the scores table needs an 'arch' column")
+            table = BenchmarkTable(self.scores, space=self.space_)
+        else:
+            table = space_scores(self.space_, self.scores)
+        if self.proxy_.name not in table.frame.columns:
             raise MissingColumnError(
-                f"the scores table needs 'arch' and {name!r}; columns: {', '.join(frame.columns)}"
+                f"the scores table has no {self.proxy_.name!r} column; columns: "
+                f"{', '.join(map(str, table.frame.columns))}"
             )
-        archs = [self.space_.normalize(a) for a in frame["arch"]]
-        return dict(zip(archs, frame[name].astype(float), strict=True))
+        return table
 
     def predict(self, X: Any) -> np.ndarray:
         """The proxy score of each architecture string in ``X`` (times ``sign``)."""
         check_is_fitted(self, "scorer_")
         archs = [self.space_.normalize(a) for a in _arch_list(X)]
-        missing = [a for a in dict.fromkeys(archs) if a not in self.lookup_]
-        if missing:
-            computed = self.scorer_.score(missing)
-            self.lookup_.update(zip(computed["arch"], computed[self.proxy_.name], strict=True))
-        return self.sign * np.array([self.lookup_[a] for a in archs], dtype=float)
+        values = np.full(len(archs), np.nan)
+        if self.table_ is not None:
+            rows = self.table_.rows(archs, missing="ignore")
+            column = self.table_.frame[self.proxy_.name].to_numpy(dtype=float)
+            values[rows >= 0] = column[rows[rows >= 0]]
+        unscored = [a for a, v in zip(archs, values, strict=True) if np.isnan(v)]
+        new = [a for a in dict.fromkeys(unscored) if a not in self.computed_]
+        if new and self.table_ is not None:
+            warnings.warn(
+                f"zc:{self.proxy_.name}: {len(new)} cells have no score in the scores table "
+                "(nor an isomorphic cell of theirs); scored here",
+                UnscoredCellsWarning,
+                stacklevel=2,
+            )
+        if new:
+            computed = self.scorer_.score(new)
+            self.computed_.update(zip(computed["arch"], computed[self.proxy_.name], strict=True))
+        for i in np.flatnonzero(np.isnan(values)):
+            values[i] = self.computed_[archs[i]]
+        return self.sign * values
 
 
 def _arch_list(X: Any) -> list[str]:

@@ -8,7 +8,7 @@ import pytest
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
-from naspredict.errors import MissingColumnError, UnknownNameError
+from naspredict.errors import MissingColumnError, UnknownNameError, UnscoredCellsWarning
 from naspredict.networks import nb201_param_counts
 from naspredict.predictors.zero_cost import ZeroCostPredictor
 from naspredict.spaces import get_space
@@ -51,6 +51,33 @@ def test_scores_table_is_looked_up_not_computed(tmp_path):
     np.testing.assert_array_equal(model.predict(ARCHS[::-1]), [2.0, 1.0, 3.0])
     with pytest.raises(MissingColumnError, match="synflow"):
         ZeroCostPredictor(proxy="synflow", scores=table.drop(columns="synflow")).fit()
+
+
+def test_a_scores_file_answers_for_isomorphic_cells_and_warns_of_the_rest(shared):
+    path = shared / "nb201" / "nb201_zero_cost_cifar10.csv"  # a CSV, 9,445 of 15,625 cells
+    reference = pd.read_csv(path, usecols=["arch", "synflow"])
+    space = get_space("nb201")
+    reference["class"] = space.class_ids[space.codes(reference["arch"])]
+    first = reference.drop_duplicates("class").set_index("class")["synflow"]  # as rows() picks
+    classes = space.class_ids  # of every cell, in code order
+    listed = np.zeros(len(space), bool)
+    listed[space.codes(reference["arch"])] = True
+    twins = np.flatnonzero(~listed & np.isin(classes, first.index))[:3]
+    model = ZeroCostPredictor(proxy="synflow", scores=path).fit()
+    model.scorer_ = None  # an isomorphic row answers: nothing is computed
+    predicted = model.predict(space.archs_from_codes(twins))
+    np.testing.assert_allclose(predicted, first.loc[classes[twins]].to_numpy())
+    unscored = space.archs_from_codes([np.flatnonzero(~np.isin(classes, first.index))[0]])
+    with pytest.warns(UnscoredCellsWarning, match="1 cells have no score"):
+        value = ZeroCostPredictor(proxy="synflow", scores=path).fit().predict(unscored)
+    assert np.isfinite(value).all()
+
+
+def test_a_proxy_is_not_saved_as_a_predictor(tmp_path):
+    from naspredict.predictors import save_predictor
+
+    with pytest.raises(UnknownNameError, match="ZeroCostPredictor is not a naspredict predictor"):
+        save_predictor(ZeroCostPredictor(proxy="synflow"), tmp_path / "m")
 
 
 def test_bad_parameters_fail_at_fit():
