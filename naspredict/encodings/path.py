@@ -7,7 +7,7 @@ import itertools
 import numpy as np
 
 from naspredict.encodings._base import Encoder
-from naspredict.errors import UnknownNameError
+from naspredict.errors import InvalidOptionError
 from naspredict.spaces import CellSpace, SearchSpace
 
 #: The input-to-output paths of the 4-node cell, as edge indices (see ``CellSpace.edges``).
@@ -53,5 +53,8 @@ def _sequences(live: list[int]) -> list[tuple[int, ...]]:
 
 def _cell_ops(space: SearchSpace) -> np.ndarray:
     if not isinstance(space, CellSpace):
-        raise UnknownNameError(f"the path encoding needs a cell space, not {space.name}")
+        raise InvalidOptionError(
+            f"the path encoding needs a cell space, not {space.name}: give the predictor "
+            "another encoding (NAME@onehot)"
+        )
     return space.op_matrix()

@@ -18,7 +18,13 @@ from sklearn.base import clone
 from naspredict._io import append_jsonl, fingerprint
 from naspredict.benchmark_data import BenchmarkTable, score_columns
 from naspredict.errors import MissingColumnError
-from naspredict.evaluation._evaluate import _read_checkpoint, evaluate, run_config, target_values
+from naspredict.evaluation._evaluate import (
+    _read_checkpoint,
+    check_runs,
+    evaluate,
+    run_config,
+    target_values,
+)
 from naspredict.evaluation._metrics import prediction_metrics
 from naspredict.evaluation._protocols import PROTOCOLS
 from naspredict.evaluation._report import save_figure
@@ -78,7 +84,7 @@ def compare(
         A proxy is scored on the test cells it has a value for (``test_cells`` of
         ``test_size``).
     """
-    train_sizes, seeds = list(dict.fromkeys(train_sizes)), list(dict.fromkeys(seeds))
+    train_sizes, seeds = check_runs(predictors, train_sizes, seeds)
     values = {p: proxy_values(table, scores, p) for p in proxies}
     # a proxy's runs resume only on the same scores
     scores_key = {p: fingerprint(value) for p, value in values.items()}
@@ -174,7 +180,9 @@ def predicted_and_true(
     train_size: int,
     seed: int,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Fit a clone of ``predictor`` on one split; its test predictions and true values."""
+    """Fit a clone of ``predictor`` (its ``random_state`` set to ``seed``, as in
+    :func:`~naspredict.evaluation.evaluate`) on one split; its test predictions and true
+    values."""
     split = PROTOCOLS.get(protocol)(table, train_size, seed)
     y = target_values(table, target)
     archs = np.asarray(table.archs, dtype=object)

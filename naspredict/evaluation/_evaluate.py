@@ -7,6 +7,7 @@ import math
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -15,6 +16,7 @@ from tqdm.auto import tqdm
 
 from naspredict._io import append_jsonl, fingerprint, read_jsonl, settings_fingerprint
 from naspredict.benchmark_data import BenchmarkTable
+from naspredict.errors import InvalidOptionError
 from naspredict.evaluation._metrics import prediction_metrics
 from naspredict.evaluation._protocols import PROTOCOLS
 from naspredict.predictors import ArchPredictor
@@ -52,7 +54,8 @@ def evaluate(
     target : str
         Column to predict.
     predictors : mapping of name to ArchPredictor
-        Unfitted predictors; each run fits a clone.
+        Unfitted predictors; each run fits a clone, whose ``random_state`` (if it has one) is
+        set to the run's seed: the seeds vary the model as well as the split.
     protocol : str
         ``gates``, ``naslib``, ``tnasp`` or ``unique``.
     train_sizes, seeds : sequences of int
@@ -71,7 +74,7 @@ def evaluate(
         :func:`prediction_metrics`, ``fit_seconds`` and ``predict_seconds_per_arch``.
     """
     split_of = PROTOCOLS.get(protocol)
-    train_sizes, seeds = list(dict.fromkeys(train_sizes)), list(dict.fromkeys(seeds))
+    train_sizes, seeds = check_runs(predictors, train_sizes, seeds)
     y = target_values(table, target)
     archs = np.asarray(table.archs, dtype=object)
     config = run_config(table, target, y, protocol)
@@ -125,6 +128,25 @@ def evaluate(
         ["predictor", "train_size", "seed"],
         key=lambda c: c.map(order) if c.name == "predictor" else c,
     ).reset_index(drop=True)
+
+
+def check_runs(
+    predictors: Mapping[str, Any], train_sizes: Sequence[int], seeds: Sequence[int]
+) -> tuple[list[int], list[int]]:
+    """The training sizes and seeds, each once, in order; InvalidOptionError for no
+    predictor, no size or no seed, or a size or seed that is not an integer of at least 1
+    or 0."""
+    if not predictors:
+        raise InvalidOptionError("no predictors to evaluate")
+    for what, values, least in (("training size", train_sizes, 1), ("seed", seeds, 0)):
+        if len(values) == 0:
+            raise InvalidOptionError(f"give at least one {what}")
+        for value in values:
+            if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < least:
+                raise InvalidOptionError(
+                    f"a {what} must be an integer of at least {least}, got {value!r}"
+                )
+    return list(dict.fromkeys(map(int, train_sizes))), list(dict.fromkeys(map(int, seeds)))
 
 
 def summarize(results: pd.DataFrame) -> pd.DataFrame:

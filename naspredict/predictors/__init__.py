@@ -21,6 +21,7 @@ from typing import Any
 
 from naspredict._registry import Registry
 from naspredict.encodings import get_encoder
+from naspredict.errors import InvalidOptionError
 from naspredict.predictors._base import PRECOMPUTED, ArchPredictor
 from naspredict.predictors._default import GNN_PRETRAIN_EPOCHS, DefaultPredictor
 from naspredict.predictors._persistence import (
@@ -121,7 +122,11 @@ def make_predictor(name: str, *, space: str, **params: Any) -> ArchPredictor:
         get_proxy(name[3:])  # an unknown proxy fails now, listing the valid ones
         return ZeroCostPredictor(proxy=name[3:], space=space, **params)
     name, _, encoding = name.partition("@")
+    predictor = PREDICTORS.get(name)(space=space, **params)
     if encoding:
-        get_encoder(encoding)  # an unknown encoding fails now, not at the first fit
-        params["encoding"] = encoding
-    return PREDICTORS.get(name)(space=space, **params)
+        if "encoding" not in predictor.get_params():
+            raise InvalidOptionError(f"{name} takes no encoding: use {name}, not {name}@{encoding}")
+        if encoding != PRECOMPUTED:
+            get_encoder(encoding)  # an unknown encoding fails now, not at the first fit
+        predictor.set_params(encoding=encoding)
+    return predictor

@@ -13,6 +13,7 @@ from sklearn.base import clone
 from sklearn.model_selection import KFold
 from tqdm.auto import tqdm
 
+from naspredict.errors import InvalidOptionError
 from naspredict.predictors._base import ArchPredictor, check_target
 
 logger = logging.getLogger(__name__)
@@ -61,12 +62,13 @@ def _gnn_space(t: optuna.Trial) -> dict[str, Any]:
 def cv_kendall_tau(
     predictor: ArchPredictor, X: Sequence[str], y: np.ndarray, *, folds: int, seed: int
 ) -> float:
-    """Mean Kendall tau of ``predictor`` over ``folds``-fold cross-validation on ``(X, y)``."""
-    X = np.asarray(X, dtype=object)
+    """Mean Kendall tau of ``predictor`` over ``folds``-fold cross-validation on ``(X, y)``
+    (architecture strings, or a feature matrix for a precomputed encoding)."""
+    X, y = np.asarray(X), np.asarray(y)
     taus = []
     for train, test in KFold(folds, shuffle=True, random_state=seed).split(X):
-        model = clone(predictor).fit(list(X[train]), y[train])
-        tau = kendalltau(model.predict(list(X[test])), y[test]).statistic
+        model = clone(predictor).fit(X[train], y[train])
+        tau = kendalltau(model.predict(X[test]), y[test]).statistic
         taus.append(0.0 if np.isnan(tau) else tau)
     return float(np.mean(taus))
 
@@ -92,6 +94,8 @@ def tune(
     suggest = SEARCH_SPACES.get(name)
     if suggest is None:
         raise NotImplementedError(f"no tuning space for {name}")
+    if n_trials < 1:
+        raise InvalidOptionError(f"n_trials must be at least 1, got {n_trials}")
     X = list(X)
     y = check_target(y, len(X))
     folds = max(2, min(folds, len(X) // 5))

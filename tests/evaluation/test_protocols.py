@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from naspredict.benchmark_data import BenchmarkTable, load_table
-from naspredict.errors import InvalidTargetError
+from naspredict.errors import InvalidOptionError, InvalidTargetError
 from naspredict.evaluation import (
     PROTOCOLS,
     ProtocolError,
@@ -165,3 +165,18 @@ def test_a_table_too_small_for_a_protocol_says_so(protocol, message):
     table = BenchmarkTable(pd.DataFrame({"arch": archs, "acc": [1.0, 2.0, 3.0]}), space="nb201")
     with pytest.raises(ProtocolError, match=f"too small for the {protocol} protocol: {message}"):
         PROTOCOLS.get(protocol)(table, 1, 0)
+
+
+@pytest.mark.parametrize(
+    ("predictors", "sizes", "seeds", "message"),
+    [
+        ({}, [20], [0], "no predictors to evaluate"),
+        ({"linear": LinearPredictor()}, [], [0], "give at least one training size"),
+        ({"linear": LinearPredictor()}, [20], [], "give at least one seed"),
+        ({"linear": LinearPredictor()}, [20], [-1], "a seed must be an integer of at least 0"),
+        ({"linear": LinearPredictor()}, [20.0], [0], "training size must be an integer"),
+    ],
+)
+def test_evaluate_refuses_runs_that_cannot_be(full_table, predictors, sizes, seeds, message):
+    with pytest.raises(InvalidOptionError, match=message):
+        evaluate(full_table, "acc", predictors, train_sizes=sizes, seeds=seeds)

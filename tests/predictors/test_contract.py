@@ -126,3 +126,16 @@ def test_cross_val_score(name):
     archs, y = toy_data("nb201", n=45)
     scores = cross_val_score(build(name), np.array(archs, dtype=object), y, cv=3)
     assert scores.shape == (3,) and np.isfinite(scores).all()
+
+
+def test_name_at_encoding_sets_any_encoding_a_predictor_takes():
+    from naspredict.errors import InvalidOptionError, UnknownNameError
+
+    assert make_predictor("rf@precomputed", space="nb201").get_params()["encoding"] == "precomputed"
+    assert make_predictor("xgb@onehot+graf", space="nb201").get_params()["encoding"] == (
+        "onehot+graf"
+    )
+    with pytest.raises(InvalidOptionError, match="default takes no encoding: use default"):
+        make_predictor("default@onehot", space="nb201")
+    with pytest.raises(UnknownNameError, match="unknown encoding 'bogus'"):
+        make_predictor("xgb@bogus", space="nb201")

@@ -8,6 +8,7 @@ from scipy.stats import kendalltau
 
 from naspredict.benchmark_data import load_table
 from naspredict.encodings import get_encoder
+from naspredict.errors import InvalidOptionError
 from naspredict.evaluation import PROTOCOLS
 from naspredict.predictors import PRECOMPUTED, XGBPredictor, tune
 
@@ -44,3 +45,15 @@ def test_tuning_sees_only_the_training_set_and_never_loses_to_defaults(cifar10_v
     assert model.n_features_in_ == 110 and len(model.train_y_) == 60
     best = max(study.best_value, study.user_attrs["baseline"])
     assert best >= study.user_attrs["baseline"]
+
+
+def test_tuning_takes_precomputed_features(cifar10_valid):
+    archs = cifar10_valid.archs[:60]
+    y = cifar10_valid.column("valid_acc_200ep")[:60]
+    features = get_encoder("onehot+graf").encode("nb201", archs)
+    model = XGBPredictor(n_estimators=20, encoding=PRECOMPUTED)
+    on_archs = tune(XGBPredictor(n_estimators=20), archs, y, n_trials=2, seed=0)[1]
+    on_features = tune(model, features, y, n_trials=2, seed=0)[1]
+    assert on_features.user_attrs["baseline"] == pytest.approx(on_archs.user_attrs["baseline"])
+    with pytest.raises(InvalidOptionError, match="n_trials must be at least 1"):
+        tune(model, features, y, n_trials=0)
