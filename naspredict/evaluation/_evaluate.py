@@ -15,6 +15,7 @@ from sklearn.base import clone
 from tqdm.auto import tqdm
 
 from naspredict._io import append_jsonl, fingerprint, read_jsonl, settings_fingerprint
+from naspredict._validation import check_count
 from naspredict.benchmark_data import BenchmarkTable
 from naspredict.errors import InvalidOptionError
 from naspredict.evaluation._metrics import prediction_metrics
@@ -138,15 +139,11 @@ def check_runs(
     or 0."""
     if not predictors:
         raise InvalidOptionError("no predictors to evaluate")
-    for what, values, least in (("training size", train_sizes, 1), ("seed", seeds, 0)):
+    for what, values in (("training size", train_sizes), ("seed", seeds)):
         if len(values) == 0:
             raise InvalidOptionError(f"give at least one {what}")
-        for value in values:
-            if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < least:
-                raise InvalidOptionError(
-                    f"a {what} must be an integer of at least {least}, got {value!r}"
-                )
-    return list(dict.fromkeys(map(int, train_sizes))), list(dict.fromkeys(map(int, seeds)))
+    sizes = [check_count("training size", size, 1) for size in train_sizes]
+    return list(dict.fromkeys(sizes)), list(dict.fromkeys(check_count("seed", s, 0) for s in seeds))
 
 
 def summarize(results: pd.DataFrame) -> pd.DataFrame:

@@ -26,6 +26,9 @@ class RandomForestPredictor(ArchPredictor):
         Search space and encoding name (``"onehot+graf"``...), or ``"precomputed"``.
     n_estimators, max_features, min_samples_leaf : see RandomForestRegressor.
     random_state : int
+    n_jobs : int
+        Threads that grow and apply the trees (-1: all cores). The result does not depend on
+        it beyond the last bits of floating-point sums.
     """
 
     def __init__(
@@ -37,6 +40,7 @@ class RandomForestPredictor(ArchPredictor):
         max_features: float = 0.5,
         min_samples_leaf: int = 1,
         random_state: int = 0,
+        n_jobs: int = -1,
     ) -> None:
         self.space = space
         self.encoding = encoding
@@ -44,6 +48,7 @@ class RandomForestPredictor(ArchPredictor):
         self.max_features = max_features
         self.min_samples_leaf = min_samples_leaf
         self.random_state = random_state
+        self.n_jobs = n_jobs
 
     def _fit(self, features: np.ndarray, y: np.ndarray) -> None:
         self.model_ = make_pipeline(
@@ -53,7 +58,7 @@ class RandomForestPredictor(ArchPredictor):
                 max_features=self.max_features,
                 min_samples_leaf=self.min_samples_leaf,
                 random_state=self.random_state,
-                n_jobs=-1,
+                n_jobs=self.n_jobs,
             ),
         ).fit(features, y)
 

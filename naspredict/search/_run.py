@@ -14,7 +14,7 @@ from sklearn.base import clone
 from tqdm.auto import tqdm
 
 from naspredict._io import append_jsonl, read_jsonl, settings_fingerprint
-from naspredict.errors import NasPredictError
+from naspredict._validation import check_count
 from naspredict.search._base import History, Strategy, arch_codes
 from naspredict.search._objective import TableObjective
 
@@ -182,8 +182,8 @@ def run_search(
     max_stale : int
         End the run after this many consecutive asks that brought no new cell.
     """
-    if budget < 1:
-        raise NasPredictError(f"the budget must be a positive number of queries, got {budget}")
+    check_count("budget", budget, 1)
+    check_count("seed", seed, 0)
     start = time.perf_counter()
     space = objective.space
     strategy = clone(strategy)
@@ -286,8 +286,10 @@ def run_searches(
     """
     from joblib import Parallel, delayed
 
-    if budget < 1:
-        raise NasPredictError(f"the budget must be a positive number of queries, got {budget}")
+    check_count("budget", budget, 1)
+    seeds = list(dict.fromkeys(seeds))  # a seed given twice is one run
+    for seed in seeds:
+        check_count("seed", seed, 0)
     config = {
         "space": objective.space.name,
         "query_metric": objective.query_name,

@@ -222,6 +222,11 @@ def test_summary_counts_runs_that_never_found_the_optimum(objective):
     )  # fmt: skip
     summary = summarize(runs, objective).iloc[0]
     assert summary["runs"] == 4 and 0 <= summary["found"] <= 1
+    again = run_searches(
+        {"random": RandomSearch()}, objective, budget=10, seeds=[0, 0, 1], n_jobs=1,
+        progress=False,
+    )  # fmt: skip
+    assert [t.seed for t in again] == [0, 1]  # a seed given twice is one run
     assert summary["regret@50"] >= summary["regret@100"] >= 0
     assert "time_to_optimum_median" in summary
 
@@ -252,6 +257,10 @@ def test_runs_that_end_early_are_not_reported_as_beyond_the_budget(objective):
 def test_bad_budget_and_bad_parameters_fail_before_any_work(objective):
     with pytest.raises(NasPredictError, match="budget"):
         run_search(RandomSearch(), objective, budget=0)
+    with pytest.raises(NasPredictError, match="a budget must be an integer of at least 1"):
+        run_search(RandomSearch(), objective, budget=20.5)
+    with pytest.raises(NasPredictError, match="a seed must be an integer of at least 0, got -1"):
+        run_searches({"random": RandomSearch()}, objective, budget=5, seeds=[-1], n_jobs=1)
     with pytest.raises(NasPredictError, match="sample"):
         run_searches({"rea": RegularizedEvolution(sample=20)}, objective, budget=5, n_jobs=1)
 
