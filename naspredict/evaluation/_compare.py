@@ -17,7 +17,7 @@ from sklearn.base import clone
 
 from naspredict._io import append_jsonl, fingerprint
 from naspredict.benchmark_data import BenchmarkTable, score_columns
-from naspredict.errors import MissingColumnError
+from naspredict.errors import InvalidOptionError, MissingColumnError
 from naspredict.evaluation._evaluate import (
     _read_checkpoint,
     check_runs,
@@ -84,21 +84,25 @@ def compare(
         A proxy is scored on the test cells it has a value for (``test_cells`` of
         ``test_size``).
     """
-    train_sizes, seeds = check_runs(predictors, train_sizes, seeds)
+    if not predictors and not proxies:
+        raise InvalidOptionError("no predictors and no proxies to compare")
+    train_sizes, seeds = check_runs(train_sizes, seeds)
     values = {p: proxy_values(table, scores, p) for p in proxies}
     # a proxy's runs resume only on the same scores
     scores_key = {p: fingerprint(value) for p, value in values.items()}
-    runs = evaluate(
-        table,
-        target,
-        predictors,
-        protocol=protocol,
-        train_sizes=train_sizes,
-        seeds=seeds,
-        checkpoint=checkpoint,
-        progress=progress,
-    )
-    runs["kind"] = "predictor"
+    runs = pd.DataFrame()
+    if predictors:
+        runs = evaluate(
+            table,
+            target,
+            predictors,
+            protocol=protocol,
+            train_sizes=train_sizes,
+            seeds=seeds,
+            checkpoint=checkpoint,
+            progress=progress,
+        )
+        runs["kind"] = "predictor"
     y = target_values(table, target)
     split_of = PROTOCOLS.get(protocol)
     config = run_config(table, target, y, protocol)

@@ -7,7 +7,6 @@ import math
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -75,7 +74,9 @@ def evaluate(
         :func:`prediction_metrics`, ``fit_seconds`` and ``predict_seconds_per_arch``.
     """
     split_of = PROTOCOLS.get(protocol)
-    train_sizes, seeds = check_runs(predictors, train_sizes, seeds)
+    if not predictors:
+        raise InvalidOptionError("no predictors to evaluate")
+    train_sizes, seeds = check_runs(train_sizes, seeds)
     y = target_values(table, target)
     archs = np.asarray(table.archs, dtype=object)
     config = run_config(table, target, y, protocol)
@@ -131,14 +132,9 @@ def evaluate(
     ).reset_index(drop=True)
 
 
-def check_runs(
-    predictors: Mapping[str, Any], train_sizes: Sequence[int], seeds: Sequence[int]
-) -> tuple[list[int], list[int]]:
-    """The training sizes and seeds, each once, in order; InvalidOptionError for no
-    predictor, no size or no seed, or a size or seed that is not an integer of at least 1
-    or 0."""
-    if not predictors:
-        raise InvalidOptionError("no predictors to evaluate")
+def check_runs(train_sizes: Sequence[int], seeds: Sequence[int]) -> tuple[list[int], list[int]]:
+    """The training sizes and seeds, each once, in order; InvalidOptionError for no size or
+    no seed, or a size or seed that is not an integer of at least 1 or 0."""
     for what, values in (("training size", train_sizes), ("seed", seeds)):
         if len(values) == 0:
             raise InvalidOptionError(f"give at least one {what}")

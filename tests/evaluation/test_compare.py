@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from naspredict._io import read_jsonl
-from naspredict.benchmark_data import load_table
+from naspredict.benchmark_data import load_table, score_columns
 from naspredict.errors import MissingColumnError
 from naspredict.evaluation import compare, crossover_markdown, crossovers, summarize
 from naspredict.predictors import XGBPredictor
@@ -83,3 +83,10 @@ def test_an_unknown_proxy_is_a_clear_error(tables):
     table, scores = tables
     with pytest.raises(MissingColumnError, match="no proxy 'nope'"):
         compare(table, "valid_acc_200ep", {}, scores, ["nope"], train_sizes=[20], seeds=[0])
+
+
+def test_proxies_alone_are_compared(tables):
+    table, scores = tables
+    proxy = score_columns(scores)[0]
+    runs = compare(table, "valid_acc_200ep", {}, scores, [proxy], train_sizes=[20], seeds=[0, 1])
+    assert list(runs["predictor"]) == [f"zc:{proxy}"] * 2 and (runs["kind"] == "proxy").all()
