@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Generic, TypeVar
 
 from naspredict.errors import UnknownNameError
 
 T = TypeVar("T")
+
+
+def match_name(name: str, names: Iterable[str]) -> str | None:
+    """``name`` if it is one of ``names``, else the one of them that differs from it only in
+    case (``XGB`` -> ``xgb``, ``imagenet16-120`` -> ``ImageNet16-120``), else None."""
+    names = list(names)
+    if name in names:
+        return name
+    same = [n for n in names if n.casefold() == name.casefold()]
+    return same[0] if len(same) == 1 else None
 
 
 class Registry(Generic[T]):
@@ -37,11 +47,9 @@ class Registry(Generic[T]):
     def get(self, name: str) -> T:
         """The object registered as ``name``, or under the one name that differs from it only
         in case (``XGB``, ``ImageNet16-120``)."""
-        if name in self._items:
-            return self._items[name]
-        same = [n for n in self._items if isinstance(name, str) and n.casefold() == name.casefold()]
-        if len(same) == 1:
-            return self._items[same[0]]
+        match = match_name(name, self._items) if isinstance(name, str) else None
+        if match is not None:
+            return self._items[match]
         raise UnknownNameError(f"unknown {self.kind} {name!r}; valid: {', '.join(self.names())}")
 
     def names(self) -> list[str]:

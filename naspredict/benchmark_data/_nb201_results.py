@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from naspredict._registry import match_name
 from naspredict.benchmark_data._table import BenchmarkTable
 from naspredict.errors import BenchmarkFormatError, InvalidArchitectureError, UnknownNameError
 
@@ -47,11 +48,9 @@ def choose_dataset(dataset: str | None, names: list[str], where: str) -> str:
     """
     if dataset is None and len(names) == 1:
         return names[0]
-    if dataset in names:
-        return dataset
-    same = [n for n in names if dataset is not None and n.casefold() == dataset.casefold()]
-    if len(same) == 1:
-        return same[0]
+    match = None if dataset is None else match_name(dataset, names)
+    if match is not None:
+        return match
     what = "needs a dataset" if dataset is None else f"has no dataset {dataset!r}"
     raise UnknownNameError(f"{where} {what}; valid: {', '.join(names)}")
 

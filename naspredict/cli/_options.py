@@ -7,6 +7,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from naspredict._registry import match_name
+
 if TYPE_CHECKING:
     from naspredict.predictors import ArchPredictor
 
@@ -86,9 +88,9 @@ def name_of(valid: Sequence[str], kind: str) -> Callable[[str], str]:
     (``ImageNet16-120`` -> ``imagenet16-120``); a usage error otherwise."""
 
     def parse(text: str) -> str:
-        for name in valid:
-            if name.casefold() == text.strip().casefold():
-                return name
+        match = match_name(text.strip(), valid)
+        if match is not None:
+            return match
         raise argparse.ArgumentTypeError(f"unknown {kind} {text!r}; valid: {', '.join(valid)}")
 
     return parse
