@@ -72,8 +72,9 @@ class ImageDataError(NasPredictError, ValueError):
     """An image dataset that is missing, unreadable, or not in the expected layout."""
 
 
-class ProxyConfigError(NasPredictError, ValueError):
-    """A zero-cost proxy configuration value outside its allowed set."""
+class ProxyConfigError(InvalidOptionError):
+    """A zero-cost proxy configuration value outside its allowed set, or scoring options
+    that do not go together."""
 
 
 class ScoreCacheError(NasPredictError, ValueError):

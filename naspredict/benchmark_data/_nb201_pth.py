@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from naspredict.benchmark_data._nb201_results import check_dataset, results_row, table_of_rows
+from naspredict.benchmark_data._safe_pickle import PICKLE_READ_ERRORS
 from naspredict.benchmark_data._table import BenchmarkTable
 from naspredict.errors import BenchmarkFormatError, UnsafePickleError
 
@@ -66,7 +67,7 @@ def load_pth(path: Path, keys: tuple[str, ...], what: str) -> dict[str, Any]:
             data = torch.load(path, map_location="cpu", weights_only=True)
     except pickle.UnpicklingError as err:
         raise _refusal(path, err) from None
-    except (OSError, EOFError, RuntimeError, KeyError, ValueError, TypeError, IndexError) as err:
+    except (RuntimeError, *PICKLE_READ_ERRORS) as err:
         raise BenchmarkFormatError(
             f"{path}: not a readable torch.save file ({type(err).__name__}: {err})"
         ) from None

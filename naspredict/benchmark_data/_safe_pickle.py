@@ -48,6 +48,19 @@ CONTAINERS_AND_ARRAYS.update(
 )
 
 
+#: What reading a damaged or crafted pickle may raise besides UnsafePickleError (a codec
+#: the file names that does not exist is a LookupError, for instance).
+PICKLE_READ_ERRORS = (
+    OSError,
+    EOFError,
+    ValueError,
+    TypeError,
+    LookupError,
+    AttributeError,
+    pickle.UnpicklingError,
+)
+
+
 class RestrictedUnpickler(pickle.Unpickler):
     """Unpickler that resolves only the globals in ``allowed``.
 
@@ -92,5 +105,5 @@ def load_pickle(
         return RestrictedUnpickler(io.BytesIO(raw), allowed, str(path)).load()
     except UnsafePickleError:
         raise
-    except (OSError, EOFError, ValueError, pickle.UnpicklingError, TypeError, IndexError) as err:
+    except PICKLE_READ_ERRORS as err:
         raise BenchmarkFormatError(f"{path}: not a readable pickle ({err})") from None

@@ -60,6 +60,7 @@ def read_tidy(path: str | Path, *, dataset: str | None = None) -> BenchmarkTable
         raise BenchmarkFormatError(
             f"{path}: not a readable {path.suffix[1:]} table ({err})"
         ) from None
+    _check_metadata(path, meta)
     if "arch" not in frame.columns:
         raise MissingColumnError(
             f"{path}: no 'arch' column; columns: {', '.join(map(str, frame.columns))}"
@@ -85,6 +86,16 @@ def read_tidy(path: str | Path, *, dataset: str | None = None) -> BenchmarkTable
         )
     except (InvalidArchitectureError, BenchmarkFormatError) as err:
         raise type(err)(f"{path}: {err}") from None
+
+
+def _check_metadata(path: Path, meta: object) -> None:
+    """BenchmarkFormatError unless ``meta`` is what :meth:`BenchmarkTable.to_parquet` writes."""
+    fields = {"dataset": str, "space": str, "fidelity": str, "source": str, "provenance": dict}
+    if not isinstance(meta, dict) or any(
+        meta.get(key) is not None and not isinstance(meta[key], kind)
+        for key, kind in fields.items()
+    ):
+        raise BenchmarkFormatError(f"{path}: its naspredict metadata is not a table's record")
 
 
 def _dataset_from_name(name: str) -> str | None:

@@ -46,6 +46,17 @@ def output_path(text: str) -> str:
     return text
 
 
+def parquet_output_path(text: str) -> str:
+    """An :func:`output_path` ending in ``.parquet``: the results are written as Parquet, and
+    a later run resumes only from a file it can read as such."""
+    output_path(text)
+    if Path(text).suffix.lower() != ".parquet":
+        raise argparse.ArgumentTypeError(
+            f"results are written as Parquet; give a .parquet path, not {text}"
+        )
+    return text
+
+
 def sibling(path: str | Path, suffix: str) -> Path:
     """The file written beside the ``--json`` file ``path``: ``r.json`` -> ``r.md``; a path
     not ending in .json keeps its name whole (``r.md`` -> ``r.md.md``), so as not to

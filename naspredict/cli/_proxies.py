@@ -9,9 +9,9 @@ from pathlib import Path
 import numpy as np
 
 from naspredict.cli._options import name_of, non_negative_int, positive_int, torch_device
-from naspredict.cli._output import add_json_option, add_progress_option, emit, output_path
+from naspredict.cli._output import add_json_option, add_progress_option, emit, parquet_output_path
 from naspredict.data import DATASETS
-from naspredict.errors import InvalidArchitectureError, NasPredictError
+from naspredict.errors import InvalidArchitectureError
 from naspredict.spaces import get_space, read_arch_file
 
 
@@ -90,7 +90,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     add_progress_option(parser)
     parser.add_argument(
         "--out",
-        type=output_path,
+        type=parquet_output_path,
         required=True,
         help="output Parquet file (resumed if present)",
     )
@@ -105,7 +105,7 @@ def _archs(args: argparse.Namespace, space) -> list[str]:
                 f"--sample must lie in 1..{len(space)} for {space.name}, got {args.sample}"
             )
         return space.sample(np.random.default_rng(args.seed), args.sample, replace=False)
-    if args.archs in (None, "all"):
+    if args.archs is None or args.archs.casefold() == "all":
         return space.all_archs()
     path = Path(args.archs)
     if not path.is_file():
@@ -127,13 +127,9 @@ def run(args: argparse.Namespace) -> None:
         import torch
 
         torch.set_num_threads(args.threads)
-    if Path(args.out).suffix != ".parquet":
-        raise NasPredictError(
-            f"--out: scores are written as Parquet; give a .parquet path, not {args.out}"
-        )
     space = get_space(args.space)
     proxies = resolve_proxies(args.proxies)
-    archs = _archs(args, space)
+    archs = list(dict.fromkeys(_archs(args, space)))  # a cell listed twice is scored once
     data = load_images(args.data, args.data_path)
     scorer = ProxyScorer(
         proxies,
@@ -146,7 +142,7 @@ def run(args: argparse.Namespace) -> None:
         task=args.task,
     )
     store = ScoreStore(args.out, scorer.metadata())
-    todo = [a for a in dict.fromkeys(archs) if a not in store]
+    todo = [a for a in archs if a not in store]
     start = time.perf_counter()
     classes = 0
     scored = 0

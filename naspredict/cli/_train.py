@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from naspredict.cli._options import name_of, non_negative_int, positive_int, torch_device
-from naspredict.cli._output import add_json_option, add_progress_option, emit, output_path
+from naspredict.cli._output import add_json_option, add_progress_option, emit, parquet_output_path
 from naspredict.data import IMAGE_DATASETS
 
 
@@ -42,7 +42,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "local: start one here), one GPU per task where the cluster has GPUs",
     )
     parser.add_argument(
-        "--out", type=output_path, required=True, help="Parquet file; an existing one is resumed"
+        "--out",
+        type=parquet_output_path,
+        required=True,
+        help="Parquet file; an existing one is resumed",
     )
     add_progress_option(parser)
     add_json_option(parser)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -41,10 +43,24 @@ class ImageDataset:
                 f"{self.name}: images must be uint8 (N, H, W, C), got {self.images.dtype} "
                 f"{self.images.shape}"
             )
-        if len(self.labels) != len(self.images):
+        if self.labels.shape != (len(self.images),):
             raise ImageDataError(
-                f"{self.name}: {len(self.images)} images but {len(self.labels)} labels"
+                f"{self.name}: {len(self.images)} images but labels of shape {self.labels.shape}"
             )
+        if self.labels.dtype.kind not in "iu":
+            raise ImageDataError(f"{self.name}: labels must be integers, got {self.labels.dtype}")
+        outside = (self.labels < 0) | (self.labels >= self.num_classes)
+        if outside.any():
+            raise ImageDataError(
+                f"{self.name}: label {self.labels[outside][0]} outside 0..{self.num_classes - 1}"
+            )
+
+    @cached_property
+    def fingerprint(self) -> str:
+        """SHA-256 of the images and labels (hex): tells two datasets of one name apart."""
+        digest = hashlib.sha256(np.ascontiguousarray(self.images).data)
+        digest.update(np.ascontiguousarray(self.labels, dtype=np.int64).data)
+        return digest.hexdigest()
 
     def __len__(self) -> int:
         return len(self.images)

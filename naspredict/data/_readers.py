@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import gzip
 import pickle
+import zlib
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from naspredict.benchmark_data import RestrictedUnpickler
-from naspredict.benchmark_data._safe_pickle import CONTAINERS_AND_ARRAYS
+from naspredict.benchmark_data._safe_pickle import CONTAINERS_AND_ARRAYS, PICKLE_READ_ERRORS
 from naspredict.data._images import ImageDataError, ImageDataset
 from naspredict.errors import BenchmarkFormatError
 
@@ -34,7 +35,7 @@ def read_idx(path: str | Path) -> np.ndarray:
         raw = path.read_bytes()
         if raw[:2] == b"\x1f\x8b":
             raw = gzip.decompress(raw)
-    except (OSError, EOFError, gzip.BadGzipFile) as err:
+    except (OSError, EOFError, zlib.error) as err:  # gzip.BadGzipFile is an OSError
         raise ImageDataError(f"{path}: cannot read ({err})") from None
     if len(raw) < 4 or raw[:2] != b"\x00\x00" or raw[2] not in _IDX_TYPES:
         raise ImageDataError(f"{path}: not an IDX file")
@@ -92,7 +93,7 @@ def _load_batch(path: Path) -> dict[str, Any]:
             obj = _Latin1Unpickler(f, CONTAINERS_AND_ARRAYS, str(path)).load()
     except BenchmarkFormatError:
         raise
-    except (OSError, EOFError, ValueError, pickle.UnpicklingError, TypeError, IndexError) as e:
+    except PICKLE_READ_ERRORS as e:
         raise ImageDataError(f"{path}: not a readable pickled batch ({e})") from None
     if not isinstance(obj, dict):
         raise ImageDataError(f"{path}: a batch must be a dict, got {type(obj).__name__}")
@@ -100,13 +101,27 @@ def _load_batch(path: Path) -> dict[str, Any]:
 
 
 def _stack(batches: list[dict[str, Any]], label_key: str, side: int, path: Path):
+    """``(N, side, side, 3)`` uint8 images and int64 labels from batches of flat rows."""
     try:
-        data = np.concatenate([np.asarray(b["data"], dtype=np.uint8) for b in batches])
-        labels = np.concatenate([np.asarray(b[label_key], dtype=np.int64) for b in batches])
+        data = np.concatenate([np.asarray(b["data"]) for b in batches])
+        labels = np.concatenate([np.asarray(b[label_key]) for b in batches])
     except KeyError as err:
         raise ImageDataError(f"{path}: batch lacks {err}") from None
+    except ValueError as err:  # ragged rows, or batches of different widths
+        raise ImageDataError(f"{path}: batches of unequal rows ({err})") from None
+    if data.dtype != np.uint8:
+        raise ImageDataError(f"{path}: pixels must be uint8, got {data.dtype}")
+    if data.ndim != 2 or data.shape[1] != 3 * side * side:
+        raise ImageDataError(
+            f"{path}: expected rows of {3 * side * side} pixels (3x{side}x{side}), "
+            f"got data of shape {data.shape}"
+        )
+    if labels.dtype.kind not in "iu" or labels.shape != (len(data),):
+        raise ImageDataError(
+            f"{path}: expected {len(data)} integer labels, got {labels.dtype} {labels.shape}"
+        )
     images = data.reshape(-1, 3, side, side).transpose(0, 2, 3, 1)
-    return np.ascontiguousarray(images), labels
+    return np.ascontiguousarray(images), labels.astype(np.int64)
 
 
 def load_cifar(path: str | Path, *, which: str = "cifar10", split: str = "train") -> ImageDataset:
@@ -145,10 +160,10 @@ def load_imagenet16(
         names = ["val_data"]
     else:
         raise ImageDataError(f"ImageNet16 split must be train or val, got {split!r}")
-    present = [n for n in names if (path / n).is_file()]
-    if not present:
-        raise ImageDataError(f"{path}: no ImageNet16 batches ({names[0]}, ...)")
-    images, labels = _stack([_load_batch(path / n) for n in present], "labels", 16, path)
+    missing = [n for n in names if not (path / n).is_file()]
+    if missing:
+        raise ImageDataError(f"{path}: not an ImageNet16 directory (no {missing[0]})")
+    images, labels = _stack([_load_batch(path / n) for n in names], "labels", 16, path)
     keep = (labels >= 1) & (labels <= num_classes)
     return ImageDataset(
         np.ascontiguousarray(images[keep]),

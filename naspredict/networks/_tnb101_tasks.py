@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
+from naspredict._registry import match_name
 from naspredict.errors import InvalidOptionError, UnknownNameError
 from naspredict.networks._tnb101 import TNB101Network, backbone, kaiming_init
 
@@ -61,13 +62,13 @@ JIGSAW_TILES = 9
 
 
 def get_task(name: str) -> TNB101Task:
-    """The task called ``name``; a clear error for any other name."""
-    try:
-        return TNB101_TASKS[name]
-    except KeyError:
+    """The task called ``name`` (in any case); a clear error for any other name."""
+    match = match_name(name, TNB101_TASKS)
+    if match is None:
         raise UnknownNameError(
             f"unknown TransNAS-Bench-101 task {name!r}; valid: {', '.join(TNB101_TASKS)}"
-        ) from None
+        )
+    return TNB101_TASKS[match]
 
 
 def _conv(c_in: int, c_out: int) -> nn.Sequential:

@@ -25,13 +25,15 @@ logger = logging.getLogger(__name__)
 
 def select_archs(which: str, *, seed: int = 0) -> list[str]:
     """NB201 cells to train: ``all``, ``unique`` (one per isomorphism class),
-    ``sample:N`` (N random classes), or the path of a file with one arch per line."""
+    ``sample:N`` (N random classes), or the path of a file with one arch per line. The
+    keywords are matched regardless of case."""
     space = get_space("nb201")
-    if which == "all":
+    keyword = which.casefold()
+    if keyword == "all":
         return space.all_archs()
-    if which == "unique":
+    if keyword == "unique":
         return space.unique_archs()
-    if which.startswith("sample:"):
+    if keyword.startswith("sample:"):
         count = which.partition(":")[2]
         if not count.isdigit() or not 1 <= int(count) <= space.n_classes:
             raise InvalidArchitectureError(
@@ -73,7 +75,9 @@ def generate_table(
     arguments, it trains only the cells the file lacks. ``bf16`` (default: on a GPU) trains
     under bfloat16 autocast. ``C`` and ``N`` set the network's width and cells per stage
     (NB201: 16 and 5). With ``ray_address`` the groups are Ray tasks on that cluster
-    (``local``: a Ray instance started on this machine), written as they finish.
+    (``local``: a Ray instance started on this machine), written as they finish. A resumed
+    run must train with the precision of the rows already there; the provenance lists every
+    device that trained some.
     """
     out = Path(out)
     done = _finished(out, data.name, protocol, seed, (C, N))
@@ -88,7 +92,7 @@ def generate_table(
         "C": C,
         "N": N,
         "torch": torch.__version__,
-        # what trained the rows already there, until this run trains a group
+        # what trained the rows already there; the groups of this run add theirs
         "device": done.attrs.get("device"),
         "bf16": done.attrs.get("bf16"),
         "seconds": float(done.attrs.get("seconds", 0.0)),
@@ -96,6 +100,9 @@ def generate_table(
     groups = [todo[i : i + group_size] for i in range(0, len(todo), group_size)]
     if ray_address is None:
         device = device or default_device()
+        bf16 = device.startswith("cuda") if bf16 is None else bf16
+        if groups:
+            _check_precision(out, provenance["bf16"], bf16)
         on_device = data.to(device)
         results = (train_group(g, on_device, protocol, seed, bf16, C, N, device) for g in groups)
     else:
@@ -105,7 +112,10 @@ def generate_table(
     frames = [done]
     bar = tqdm(total=len(todo), desc="train", unit="cell", disable=None if progress else True)
     for group in results:
-        provenance.update(device=group.device, bf16=group.bf16)
+        _check_precision(out, provenance["bf16"], group.bf16)  # a Ray task's, known only now
+        devices = [d for d in (provenance["device"] or "").split(", ") if d]
+        devices = list(dict.fromkeys([*devices, group.device]))
+        provenance.update(device=", ".join(devices), bf16=group.bf16)
         provenance["seconds"] += sum(r[f"train_time_{protocol.epochs}ep"] for r in group.rows)
         frames.append(pd.DataFrame(group.rows))
         table = _table(pd.concat(frames, ignore_index=True), data.name, protocol, provenance)
@@ -113,6 +123,17 @@ def generate_table(
         bar.update(len(group.rows))
     bar.close()
     return _table(pd.concat(frames, ignore_index=True), data.name, protocol, provenance)
+
+
+def _check_precision(out: Path, trained: bool | None, now: bool) -> None:
+    """BenchmarkFormatError if the rows in ``out`` were trained with another precision: one
+    table holds results of one training recipe."""
+    if trained is not None and trained != now:
+        how = {True: "under bfloat16 autocast (a GPU's default)", False: "in float32"}
+        raise BenchmarkFormatError(
+            f"{out} holds cells trained {how[trained]}; this run would train {how[now]}. "
+            "Resume it on the same kind of device, or choose another --out"
+        )
 
 
 def _table(frame: pd.DataFrame, dataset: str, protocol: TrainingProtocol, provenance: dict):

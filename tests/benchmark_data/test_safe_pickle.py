@@ -48,8 +48,17 @@ def test_an_allow_list_narrows_what_loads(tmp_path):
         load_pickle(path, [])
 
 
-def test_not_a_pickle(tmp_path):
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"hello",
+        # _codecs.encode("a", "nope"): a global the format admits, called with no such codec
+        b"\x80\x02c_codecs\nencode\nX\x01\x00\x00\x00aX\x04\x00\x00\x00nope\x86R.",
+    ],
+    ids=["text", "unknown-codec"],
+)
+def test_not_a_pickle(tmp_path, raw):
     path = tmp_path / "x.pickle"
-    path.write_text("hello")
+    path.write_bytes(raw)
     with pytest.raises(BenchmarkFormatError, match="not a readable pickle"):
         load_pickle(path)

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from naspredict.benchmark_data import load_table
@@ -41,6 +45,15 @@ def test_broken_files(tmp_path, name, text, error, message):
         load_table(write(tmp_path, name, text))
     assert message in str(info.value)
     assert name in str(info.value)
+
+
+@pytest.mark.parametrize("meta", [[1, 2], "cifar10", {"dataset": 10}, {"provenance": "x"}])
+def test_naspredict_metadata_that_is_no_tables_record(tmp_path, meta):
+    path = tmp_path / "t.parquet"
+    table = pa.table({"arch": [CELL], "acc": [1.0]})
+    pq.write_table(table.replace_schema_metadata({"naspredict": json.dumps(meta)}), path)
+    with pytest.raises(BenchmarkFormatError, match=r"t\.parquet: its naspredict metadata"):
+        load_table(path)
 
 
 def test_missing_path(tmp_path):

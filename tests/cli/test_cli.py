@@ -84,6 +84,7 @@ USAGE_ERRORS = (
     "has no dataset 'mnist'; valid:",
     "needs a dataset; valid:",
     "unknown benchmark format 'excel'",
+    "nb201 networks need a resolution that is a multiple of 4, got 1",
 )
 
 
@@ -175,7 +176,8 @@ def test_names_are_matched_regardless_of_case(nats_dir, capsys):
     parser = build_parser()
     args = parser.parse_args(["proxies", "--data", "ImageNet16-120", "--out", "p.parquet"])
     assert args.data == "imagenet16-120"
-    args = parser.parse_args(["train", "--space", "NB201", "--dataset", "CIFAR10", "--out", "t"])
+    argv = ["train", "--space", "NB201", "--dataset", "CIFAR10", "--out", "t.parquet"]
+    args = parser.parse_args(argv)
     assert (args.space, args.dataset) == ("nb201", "cifar10")
     from naspredict.predictors import XGBPredictor, make_predictor
 

@@ -95,19 +95,53 @@ def test_cifar10_and_cifar100_python_layout(tmp_path):
         load_cifar(c100)
 
 
+def _imagenet16_dir(path, labels=(1, 120, 121, 1000)):
+    for i in range(1, 11):
+        batch = {"data": np.zeros((len(labels), 768), np.uint8), "labels": list(labels)}
+        _pickle(path / f"train_data_batch_{i}", {**batch, "mean": np.zeros(768)})
+    return path
+
+
 def test_imagenet16_keeps_the_first_120_classes(tmp_path):
-    _pickle(
-        tmp_path / "train_data_batch_1",
-        {
-            "data": np.zeros((4, 768), np.uint8),
-            "labels": [1, 120, 121, 1000],
-            "mean": np.zeros(768),
-        },
-    )
-    data = load_imagenet16(tmp_path)
-    assert data.images.shape == (2, 16, 16, 3) and list(data.labels) == [0, 119]
+    data = load_imagenet16(_imagenet16_dir(tmp_path))
+    assert data.images.shape == (20, 16, 16, 3) and list(data.labels[:2]) == [0, 119]
     x, _ = data.batch(2, resolution=32)
     assert x.shape == (2, 3, 32, 32)
+    (tmp_path / "train_data_batch_7").unlink()  # a partial copy is no training set
+    with pytest.raises(ImageDataError, match="no train_data_batch_7"):
+        load_imagenet16(tmp_path)
+
+
+def test_damaged_files_are_clear_errors(tmp_path):
+    packed = gzip.compress(bytes(range(256)) * 8)
+    (tmp_path / "bad.gz").write_bytes(packed[:12] + b"\xff" * 8 + packed[20:])  # zlib.error
+    with pytest.raises(ImageDataError, match="cannot read"):
+        read_idx(tmp_path / "bad.gz")
+    c10 = tmp_path / "c10"
+    c10.mkdir()
+
+    def batches(data, labels):
+        for i in range(1, 6):
+            _pickle(c10 / f"data_batch_{i}", {"data": data, "labels": labels})
+
+    batches(np.zeros((2, 3000), np.uint8), [0, 1])
+    with pytest.raises(ImageDataError, match="rows of 3072 pixels"):
+        load_cifar(c10)
+    batches(np.zeros((2, 3072), np.float32), [0, 1])
+    with pytest.raises(ImageDataError, match="pixels must be uint8"):
+        load_cifar(c10)
+    batches(np.zeros((2, 3072), np.uint8), [0.5, 1.0])
+    with pytest.raises(ImageDataError, match="integer labels"):
+        load_cifar(c10)
+    batches(np.zeros((2, 3072), np.uint8), [0, 10])
+    with pytest.raises(ImageDataError, match=r"label 10 outside 0\.\.9"):
+        load_cifar(c10)
+    # a codec that does not exist, named by a global the format admits: no LookupError
+    (c10 / "data_batch_1").write_bytes(
+        b"\x80\x02c_codecs\nencode\nX\x01\x00\x00\x00aX\x04\x00\x00\x00nope\x86R."
+    )
+    with pytest.raises(ImageDataError, match="not a readable pickled batch"):
+        load_cifar(c10)
 
 
 def test_a_pickle_naming_other_globals_is_refused(tmp_path):

@@ -149,6 +149,11 @@ def test_generate_table_resumes_and_refuses_another_run(tmp_path):
     assert _generate(out, archs).provenance["device"] == made["device"]
     with pytest.raises(BenchmarkFormatError, match="another run"):
         _generate(out, archs, seed=1)
+    # rows trained in float32 are not resumed under bf16 autocast; the file is left as it was
+    more = SPACE.sample(np.random.default_rng(5), 2, replace=False)
+    with pytest.raises(BenchmarkFormatError, match="trained in float32; this run would train"):
+        _generate(out, [*archs, *more], bf16=True)
+    assert len(load_table(out)) == 5 and load_table(out).provenance["bf16"] is False
     load_table(out).to_csv(tmp_path / "t.csv")  # the same rows, without the trainer's record
     with pytest.raises(BenchmarkFormatError, match=r"t\.csv is not a table of `naspredict train`"):
         _generate(tmp_path / "t.csv", archs)
@@ -216,6 +221,7 @@ def test_select_archs(tmp_path):
         select_archs("sample:0")
     with pytest.raises(InvalidArchitectureError, match="none of them"):
         select_archs("everything")
+    assert select_archs("Sample:10", seed=0) == sample and len(select_archs("ALL")) == 15_625
     # a file of archs, as predict and proxies read one: comments and blank lines skipped
     listed = tmp_path / "archs.txt"
     listed.write_text(f"# two cells\n{sample[0]}\n\n  {sample[1]}  \n")
@@ -275,3 +281,6 @@ def test_cli_train(tiny_fashion, tmp_path, capsys, monkeypatch):
     assert len(load_table(out)) == 2
     assert main([*argv[:-2], "--protocol", "slow"]) == 2  # a usage error
     assert "unknown training protocol 'slow'" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as info:  # written as Parquet, so it could never resume
+        main([*argv[:5], "--out", str(tmp_path / "table.csv")])
+    assert info.value.code == 2 and "give a .parquet path" in capsys.readouterr().err

@@ -93,6 +93,8 @@ class Proxy:
     #: function it computes; such proxies are computed on every cell, never shared by an
     #: isomorphism class (isomorphic cells may hold dead ops that count).
     per_cell: bool = False
+    #: Fewest images it is defined on (2 for proxies that compare images with each other).
+    min_batch: int = 1
     doc: str = ""
 
     def __call__(self, passes: Passes) -> float:
@@ -109,6 +111,7 @@ def proxy(
     needs: tuple[str, ...] = (),
     standard: bool = True,
     per_cell: bool = False,
+    min_batch: int = 1,
     **config: Any,
 ) -> Callable[[Callable[[Passes], float]], Callable[[Passes], float]]:
     """Decorator: register ``fn`` as the proxy ``name`` with its default config."""
@@ -123,6 +126,7 @@ def proxy(
                 frozenset(needs),
                 standard=standard,
                 per_cell=per_cell,
+                min_batch=min_batch,
                 doc=doc[0] if doc else "",
             )
         )

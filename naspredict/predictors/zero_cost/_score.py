@@ -16,6 +16,7 @@ from naspredict.errors import ProxyConfigError
 from naspredict.predictors.zero_cost._base import PROXIES, Proxy, ProxyConfig, get_proxy
 from naspredict.predictors.zero_cost._passes import Passes
 from naspredict.predictors.zero_cost._prepare import InputSource, prepared_networks
+from naspredict.predictors.zero_cost._store import DATA_FINGERPRINT
 from naspredict.predictors.zero_cost._tasks import scored_task
 from naspredict.spaces import SearchSpace, get_space
 
@@ -115,6 +116,12 @@ class ProxyScorer:
                 f"{PIXEL_STRIDE}, got {self.resolution}"
             )
         self.configs = {p.name: self._config(p) for p in self.proxies}
+        for p in self.proxies:
+            if self.configs[p.name].batch_size < p.min_batch:
+                raise ProxyConfigError(
+                    f"{p.name} compares images with each other: it needs a batch of at least "
+                    f"{p.min_batch}, got {self.configs[p.name].batch_size}"
+                )
         self._inputs = InputSource(
             self.data,
             channels=self.in_channels,
@@ -138,12 +145,13 @@ class ProxyScorer:
 
     def metadata(self) -> dict[str, Any]:
         """Everything that determines the scores, to store beside them."""
-        task = {} if self.task is None else {"task": self.task}
+        task = {} if self._task is None else {"task": self._task.name}
         return {
             "space": self.space.name,
             **task,
             "data": self.data.name if self.data is not None else "gaussian",
             "data_seed": self.data_seed,
+            **({} if self.data is None else {DATA_FINGERPRINT: self.data.fingerprint}),
             "resolution": self.resolution,
             "num_classes": self.num_classes,
             "in_channels": self.in_channels,

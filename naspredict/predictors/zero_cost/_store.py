@@ -25,6 +25,8 @@ from naspredict.errors import ScoreCacheError
 METADATA_KEY = b"naspredict_zero_cost"
 #: The journal's first line: ``{_JOURNAL_KEY: metadata}``.
 _JOURNAL_KEY = METADATA_KEY.decode()
+#: Metadata key of the images' fingerprint; files written before it existed lack it.
+DATA_FINGERPRINT = "data_sha256"
 
 
 class ScoreStore:
@@ -80,8 +82,12 @@ class ScoreStore:
                 self._rows.setdefault(row["arch"], _from_json(row))
 
     def _check_metadata(self, path: Path, stored: dict[str, Any] | None) -> None:
-        """ScoreCacheError unless ``path`` was written with this store's metadata."""
-        if stored != json.loads(json.dumps(self.metadata)):
+        """ScoreCacheError unless ``path`` was written with this store's metadata (a file
+        older than the images' fingerprint is matched on everything else)."""
+        expected = json.loads(json.dumps(self.metadata))
+        if isinstance(stored, dict) and DATA_FINGERPRINT not in stored:
+            expected.pop(DATA_FINGERPRINT, None)
+        if stored != expected:
             raise ScoreCacheError(
                 f"{path} holds scores of other proxies, configs or data; "
                 "choose another output file to score these"

@@ -63,6 +63,19 @@ def test_registry_and_names():
         ProxyConfig(bn="sometimes")
 
 
+def test_proxies_that_compare_images_need_two():
+    assert {p.name for p in resolve_proxies("all") if p.min_batch > 1} == {
+        "jacov",
+        "epe_nas",
+        "zico",
+    }
+    for name in ("jacov", "epe_nas", "zico"):
+        with pytest.raises(ProxyConfigError, match=f"{name} compares images.* got 1"):
+            ProxyScorer([name], SPACE, None, batch_size=1)
+    scores = ProxyScorer(["synflow", "snip", "nwot"], SPACE, None, batch_size=1, seed=0)
+    assert all(math.isfinite(v) for v in scores.score_one(CELLS[0]).values())
+
+
 def test_proxies_with_one_config_share_one_forward_pass():
     scorer = ProxyScorer(
         resolve_proxies("grad_norm,snip,plain,fisher,jacov,epe_nas,nwot"), SPACE, None, **SMALL

@@ -11,12 +11,16 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from naspredict.cli import _proxies
 from naspredict.errors import NasPredictError
 from naspredict.predictors.zero_cost import ProxyScorer, ScoreCacheError, ScoreStore, read_scores
+from naspredict.predictors.zero_cost._store import METADATA_KEY
 
 
 def cli(argv: list[str]) -> None:
@@ -60,11 +64,52 @@ def test_bad_names_and_paths_are_naspredict_errors(tmp_path):
     ):
         with pytest.raises(NasPredictError):
             cli([*argv, "--out", out, "--no-progress"])
-    with pytest.raises(NasPredictError, match=r"give a \.parquet path"):
-        cli(["--sample", "1", "--out", str(tmp_path / "s.csv")])
-    for argv in (["--workers", "0"], ["--cpu-workers", "-1"]):  # refused when parsed
+    for argv in (  # refused when parsed
+        ["--workers", "0", "--out", out],
+        ["--cpu-workers", "-1", "--out", out],
+        ["--out", str(tmp_path / "s.csv")],  # written as Parquet, so never resumable
+    ):
         with pytest.raises(SystemExit):
-            cli([*argv, "--sample", "1", "--out", out])
+            cli([*argv, "--sample", "1"])
+
+
+def test_a_cell_listed_twice_is_one_cell(tmp_path, capsys):
+    archs = tmp_path / "archs.txt"
+    arch = "|nor_conv_3x3~0|+|skip_connect~0|none~1|+|none~0|none~1|avg_pool_3x3~2|"
+    archs.write_text(f"{arch}\n{arch}\n")
+    js = tmp_path / "s.json"
+    cli([*FAST, "--archs", str(archs), "--out", str(tmp_path / "s.parquet"), "--json", str(js)])
+    result = json.loads(js.read_text())
+    assert (result["requested"], result["already_done"], result["scored"]) == (1, 0, 1)
+
+
+def _fashion_layout(path, labels):
+    """A Fashion-MNIST directory of ``len(labels)`` random images."""
+    path.mkdir()
+    images = np.random.default_rng(0).integers(0, 256, (len(labels), 28, 28), dtype=np.uint8)
+    for name, array in (("images-idx3", images), ("labels-idx1", np.asarray(labels, np.uint8))):
+        dims = b"".join(d.to_bytes(4, "big") for d in array.shape)
+        header = b"\x00\x00\x08" + bytes([array.ndim]) + dims
+        (path / f"train-{name}-ubyte").write_bytes(header + array.tobytes())
+    return path
+
+
+def test_a_file_scored_on_other_images_is_not_resumed(tmp_path):
+    out = tmp_path / "s.parquet"
+    argv = ["--proxies", "nwot", "--batch-size", "8", "--sample", "2", "--no-progress"]
+    argv += ["--out", str(out), "--data-path"]
+    labels = np.arange(16) % 10
+    cli([*argv, str(_fashion_layout(tmp_path / "a", labels))])
+    frame, meta = read_scores(out)
+    assert len(meta["data_sha256"]) == 64
+    with pytest.raises(ScoreCacheError, match="other proxies, configs or data"):
+        cli([*argv, str(_fashion_layout(tmp_path / "b", (labels + 1) % 10))])
+    # a file written before the fingerprint existed resumes on everything else
+    del meta["data_sha256"]
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    pq.write_table(table.replace_schema_metadata({METADATA_KEY: json.dumps(meta)}), out)
+    cli([*argv, str(tmp_path / "a")])
+    assert len(read_scores(out)[0]) == 2
 
 
 def test_cpu_workers_write_what_one_process_writes(tmp_path):

@@ -10,7 +10,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from naspredict.cli import _proxies
+from naspredict.cli import _proxies, main
 from naspredict.errors import NasPredictError, ProxyConfigError
 from naspredict.networks import TNB101_TASKS
 from naspredict.predictors.zero_cost import ProxyScorer, ZeroCostPredictor, read_scores
@@ -77,6 +77,10 @@ def test_task_is_stored_with_the_scores_and_checked():
         ProxyScorer(["params"], "tnb101-micro", None, task="segmentsemantic", resolution=32)
     with pytest.raises(NasPredictError, match="unknown TransNAS-Bench-101 task"):
         ProxyScorer(["params"], "tnb101-micro", None, task="depth")
+    # names regardless of case, stored as the benchmark spells them
+    assert ProxyScorer(["params"], "tnb101-macro", None, task="Jigsaw").metadata()["task"] == (
+        "jigsaw"
+    )
 
 
 def test_zero_cost_predictor_takes_the_task():
@@ -96,3 +100,16 @@ def test_cli_task(tmp_path):
     frame, meta = read_scores(out)
     assert len(frame) == 2 and meta["task"] == "jigsaw"
     assert json.loads(js.read_text())["task"] == "jigsaw"
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--space", "tnb101-micro", "--task", "room_layout"], "no image gives the targets"),
+        (["--task", "jigsaw"], "for the TransNAS-Bench-101 spaces, not nb201"),
+    ],
+)
+def test_cli_tasks_it_cannot_score_are_usage_errors(tmp_path, capsys, argv, message):
+    argv = ["proxies", *argv, "--data", "gaussian", "--out", str(tmp_path / "s.parquet")]
+    assert main(argv) == 2
+    assert message in capsys.readouterr().err

@@ -7,7 +7,7 @@ from naspredict.predictors.zero_cost._base import proxy
 K = 1e-5
 
 
-@proxy("epe_nas", needs=("jacobian",))
+@proxy("epe_nas", needs=("jacobian",), min_batch=2)
 def epe_nas(passes) -> float:
     """For each class ``c`` among the labels, ``s_c = sum(log(|corr_c| + k))`` over the
     correlation matrix of that class's input gradients; the score is ``sum |s_c|`` (with

@@ -7,7 +7,7 @@ from naspredict.predictors.zero_cost._base import proxy
 K = 1e-5
 
 
-@proxy("jacov", needs=("jacobian",))
+@proxy("jacov", needs=("jacobian",), min_batch=2)
 def jacov(passes) -> float:
     """``-sum(log(v + k) + 1 / (v + k))`` over the eigenvalues ``v`` of the correlation
     matrix of the per-image input gradients of the summed outputs (``k = 1e-5``)."""

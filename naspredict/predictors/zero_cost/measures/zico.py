@@ -8,7 +8,7 @@ from naspredict.predictors.zero_cost._base import proxy
 SPLITS = 2
 
 
-@proxy("zico", batch_size=128, standard=False)
+@proxy("zico", batch_size=128, standard=False, min_batch=SPLITS)
 def zico(passes) -> float:
     """``sum_l log(sum_w mean|g_w| / std g_w)`` over conv / linear layers ``l``, the
     statistics taken over the gradients of two halves of the minibatch (weights whose
