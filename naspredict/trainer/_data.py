@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,6 +47,8 @@ class TrainingData:
     valid: SplitData
     test: SplitData
     num_classes: int
+    #: SHA-256 of the files' images and labels, recorded with a table to resume it only on them
+    fingerprint: str | None = None
 
     @property
     def shape(self) -> tuple[int, int, int]:
@@ -57,7 +60,12 @@ class TrainingData:
             return SplitData(s.images.to(device), s.labels.to(device))
 
         return TrainingData(
-            self.name, move(self.train), move(self.valid), move(self.test), self.num_classes
+            self.name,
+            move(self.train),
+            move(self.valid),
+            move(self.test),
+            self.num_classes,
+            self.fingerprint,
         )
 
 
@@ -79,6 +87,7 @@ def from_datasets(train: ImageDataset, test: ImageDataset) -> TrainingData:
         _tensor(test, np.sort(halves[0])),
         _tensor(test, np.sort(halves[1])),
         train.num_classes,
+        hashlib.sha256(f"{train.fingerprint} {test.fingerprint}".encode()).hexdigest(),
     )
 
 

@@ -80,7 +80,7 @@ def generate_table(
     device that trained some.
     """
     out = Path(out)
-    done = _finished(out, data.name, protocol, seed, (C, N))
+    done = _finished(out, data, protocol, seed, (C, N))
     finished = set(done["arch"])
     todo = [a for a in dict.fromkeys(archs) if a not in finished]
     todo = [todo[i] for i in np.random.default_rng(seed).permutation(len(todo))]
@@ -92,6 +92,7 @@ def generate_table(
         "C": C,
         "N": N,
         "torch": torch.__version__,
+        "data_sha256": data.fingerprint,
         # what trained the rows already there; the groups of this run add theirs
         "device": done.attrs.get("device"),
         "bf16": done.attrs.get("bf16"),
@@ -148,9 +149,10 @@ def _table(frame: pd.DataFrame, dataset: str, protocol: TrainingProtocol, proven
 
 
 def _finished(
-    out: Path, dataset: str, protocol: TrainingProtocol, seed: int, size: tuple[int, int]
+    out: Path, data: TrainingData, protocol: TrainingProtocol, seed: int, size: tuple[int, int]
 ) -> pd.DataFrame:
-    """Rows already in ``out``, after checking they were made the same way."""
+    """Rows already in ``out``, after checking they were made the same way (on the same
+    images, where both the file and ``data`` know theirs)."""
     if not out.exists():
         return pd.DataFrame({"arch": pd.Series(dtype=str)})
     table = load_table(out)
@@ -160,10 +162,14 @@ def _finished(
             f"{out} is not a table of `naspredict train`; choose another --out to start one"
         )
     theirs = (table.dataset, made.get("protocol"), made.get("seed"), (made.get("C"), made.get("N")))
-    if theirs != (dataset, protocol.to_dict(), seed, size):
+    images = made.get("data_sha256")
+    if theirs != (data.name, protocol.to_dict(), seed, size) or (
+        images and data.fingerprint and images != data.fingerprint
+    ):
         raise BenchmarkFormatError(
             f"{out} holds results of another run (dataset {table.dataset}, seed "
-            f"{made.get('seed')}, protocol {(made.get('protocol') or {}).get('name')}); "
+            f"{made.get('seed')}, protocol {(made.get('protocol') or {}).get('name')}, or "
+            "other images); "
             "choose another --out to start a new table"
         )
     frame = table.frame

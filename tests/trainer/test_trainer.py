@@ -284,3 +284,12 @@ def test_cli_train(tiny_fashion, tmp_path, capsys, monkeypatch):
     with pytest.raises(SystemExit) as info:  # written as Parquet, so it could never resume
         main([*argv[:5], "--out", str(tmp_path / "table.csv")])
     assert info.value.code == 2 and "give a .parquet path" in capsys.readouterr().err
+    # the same dataset's name on other images: not resumed into this table
+    other = tmp_path / "other"
+    other.mkdir()
+    for path in tiny_fashion.glob("*.gz"):
+        (other / path.name).write_bytes(path.read_bytes())
+    _write_idx(other / "train-labels-idx1-ubyte.gz", (np.arange(64) + 1) % 10)
+    argv[2] = str(other)
+    assert main([*argv[:-2], "--archs", "sample:3"]) == 1
+    assert "other images" in capsys.readouterr().err
