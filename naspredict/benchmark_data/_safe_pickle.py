@@ -65,11 +65,19 @@ class RestrictedUnpickler(pickle.Unpickler):
     """Unpickler that resolves only the globals in ``allowed``.
 
     Any other global (a class, a function such as ``os.system``) raises
-    :class:`UnsafePickleError` before it is called.
+    :class:`UnsafePickleError` before it is called. ``encoding`` decodes Python 2 strings, as
+    :class:`pickle.Unpickler`'s does (``"latin1"`` for CIFAR's and ImageNet16's batches).
     """
 
-    def __init__(self, file: io.BufferedIOBase, allowed: dict[tuple[str, str], Any], source: str):
-        super().__init__(file)
+    def __init__(
+        self,
+        file: io.BufferedIOBase,
+        allowed: dict[tuple[str, str], Any],
+        source: str,
+        *,
+        encoding: str = "ASCII",
+    ):
+        super().__init__(file, encoding=encoding)
         self._allowed = allowed
         self._source = source
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gzip
-import pickle
 import zlib
 from pathlib import Path
 from typing import Any
@@ -79,18 +78,10 @@ def load_fashion_mnist(path: str | Path | None = None, *, split: str = "train") 
     )
 
 
-class _Latin1Unpickler(RestrictedUnpickler):
-    """The restricted unpickler, reading Python 2 strings as latin-1 (CIFAR, ImageNet16)."""
-
-    def __init__(self, file, allowed, source: str) -> None:
-        super().__init__(file, allowed, source)
-        pickle.Unpickler.__init__(self, file, encoding="latin1")
-
-
 def _load_batch(path: Path) -> dict[str, Any]:
     try:
         with path.open("rb") as f:
-            obj = _Latin1Unpickler(f, CONTAINERS_AND_ARRAYS, str(path)).load()
+            obj = RestrictedUnpickler(f, CONTAINERS_AND_ARRAYS, str(path), encoding="latin1").load()
     except BenchmarkFormatError:
         raise
     except PICKLE_READ_ERRORS as e:
