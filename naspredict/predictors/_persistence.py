@@ -11,17 +11,36 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
 import shutil
 import tempfile
+import zipfile
 from pathlib import Path
 
+import numpy as np
+
 from naspredict import __version__
-from naspredict.errors import BenchmarkFormatError, UnknownNameError
+from naspredict.errors import BenchmarkFormatError, NasPredictError, UnknownNameError
 from naspredict.predictors._base import ArchPredictor
 
 MANIFEST = "predictor.json"
 #: Name (less the suffix) of the copy of a ``proxy_scores`` file saved with a predictor.
 SCORES_STEM = "proxy_scores"
+#: Everything else the predictor classes write beside the manifest (``_save_state``).
+STATE_FILES = frozenset({"model.json", "state.json", "model.pt", "training.npz", "gnn"})
+#: What reading a damaged state may raise (besides naspredict's errors): a truncated
+#: ``.npz`` is a BadZipFile, a damaged torch file a RuntimeError.
+_STATE_ERRORS = (
+    TypeError,
+    LookupError,
+    OSError,
+    ValueError,
+    EOFError,
+    RuntimeError,
+    RecursionError,
+    pickle.UnpicklingError,
+    zipfile.BadZipFile,
+)
 
 
 def save_predictor(predictor: ArchPredictor, directory: str | Path, **extra: object) -> None:
@@ -71,12 +90,24 @@ def check_save_directory(directory: str | Path) -> None:
         return
     if not directory.is_dir():
         raise BenchmarkFormatError(f"{directory} is a file; a predictor is saved as a directory")
-    if (directory / MANIFEST).is_file() or not any(directory.iterdir()):
+    names = [p.name for p in directory.iterdir()]
+    if not names:
         return
-    raise BenchmarkFormatError(
-        f"{directory} holds files other than a saved predictor; not replacing it (give a new "
-        "or empty directory)"
-    )
+    if not (directory / MANIFEST).exists():
+        foreign = names  # nothing here was saved by naspredict
+    else:
+        mine = STATE_FILES | {MANIFEST}
+        foreign = [n for n in names if n not in mine and Path(n).stem != SCORES_STEM]
+        try:
+            read_manifest(directory)
+        except BenchmarkFormatError:
+            foreign.append(MANIFEST)
+    if foreign:
+        shown = ", ".join(sorted(foreign)[:3]) + (", ..." if len(foreign) > 3 else "")
+        raise BenchmarkFormatError(
+            f"{directory} holds files other than a saved predictor ({shown}); not replacing it "
+            "(give a new or empty directory)"
+        )
 
 
 def read_manifest(directory: str | Path) -> dict:
@@ -84,10 +115,16 @@ def read_manifest(directory: str | Path) -> dict:
     path = Path(directory) / MANIFEST
     try:
         manifest = json.loads(path.read_text())
-    except (OSError, ValueError) as err:
+    except (OSError, ValueError, RecursionError) as err:
         raise BenchmarkFormatError(f"{directory}: not a saved predictor ({err})") from None
-    if not isinstance(manifest, dict) or not {"class", "params"} <= manifest.keys():
-        raise BenchmarkFormatError(f"{path}: a predictor manifest needs 'class' and 'params'")
+    if not (
+        isinstance(manifest, dict)
+        and isinstance(manifest.get("class"), str)
+        and isinstance(manifest.get("params"), dict)
+    ):
+        raise BenchmarkFormatError(
+            f"{path}: a predictor manifest needs 'class' (a name) and 'params' (an object)"
+        )
     return manifest
 
 
@@ -109,10 +146,16 @@ def load_predictor(directory: str | Path) -> ArchPredictor:
     try:
         predictor = cls(**params)
         predictor._load_state(Path(directory))
-    except (TypeError, KeyError, OSError, ValueError) as err:
+        # states that load but do not fit together fail here, not in the user's predict
+        probe = predictor.predict(predictor.space_.archs_from_codes([0]))
+    except (NasPredictError, *_STATE_ERRORS) as err:
         # the first line only: XGBoost appends its C++ stack trace to the message
         reason = (str(err).strip().splitlines() or [type(err).__name__])[0]
         raise BenchmarkFormatError(
             f"{directory}: cannot restore the predictor ({reason})"
         ) from None
+    if not np.isfinite(probe).all():
+        raise BenchmarkFormatError(
+            f"{directory}: the restored predictor predicts {probe[0]} (a damaged state)"
+        )
     return predictor

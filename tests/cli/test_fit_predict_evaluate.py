@@ -118,7 +118,7 @@ def test_fit_then_predict(table, tmp_path, capsys):
         ),
         (
             ["fit", "{table}", "--target", "valid_acc_200ep", "--out", "{tmp}"],
-            "holds files other than a saved predictor; not replacing it",
+            "holds files other than a saved predictor (nan.csv); not replacing it",
         ),
         (
             ["evaluate", "{table}", "--target", "valid_acc_200ep", "--train-sizes", "9000"],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,8 @@ from naspredict.predictors.gnn._batching import GraphStack, stack_graphs, stacks
 from naspredict.predictors.gnn._models import FlowRegressor, GINRegressor
 from naspredict.predictors.gnn._pretraining import HEAD_PREFIX, Pretraining, pretrained_weights
 from naspredict.predictors.gnn._training import LOSSES, TrainConfig, predict_stacks, train
+
+logger = logging.getLogger(__name__)
 
 # Early stopping on fewer validation graphs than this stops on noise: train all epochs instead.
 _MIN_VALIDATION = 20
@@ -92,8 +95,7 @@ class _GNNPredictor(ArchPredictor):
         if n_val < _MIN_VALIDATION or len(graphs) - n_val < 2:
             n_val = 0
         val, fit = order[:n_val].tolist(), order[n_val:].tolist()
-        self.n_features_in_ = int(graphs[0].x.shape[1])
-        self.edge_dim_ = None if graphs[0].edge_attr is None else int(graphs[0].edge_attr.shape[1])
+        self.n_features_in_, self.edge_dim_ = _dimensions(graphs[0])
         # The weight init draws from torch's global generator: seed a fork of it.
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(self.random_state)
@@ -136,8 +138,21 @@ class _GNNPredictor(ArchPredictor):
 
     def _load_state(self, directory: Path) -> None:
         state = json.loads((directory / "state.json").read_text())
-        self.y_mean_, self.y_std_ = state["y_mean"], state["y_std"]
-        self.n_features_in_, self.edge_dim_ = state["n_features_in"], state["edge_dim"]
+        self.y_mean_, self.y_std_ = float(state["y_mean"]), float(state["y_std"])
+        saved = (state["n_features_in"], state["edge_dim"])
+        self.n_features_in_, self.edge_dim_ = _dimensions(
+            self._graphs([self.space_.archs_from_codes([0])[0]])[0]
+        )
+        if saved != (self.n_features_in_, self.edge_dim_):
+            raise ValueError(
+                f"saved for graphs with {saved[0]} node and {saved[1]} edge features; "
+                f"{self.space}'s {self.kind} graphs have {self.n_features_in_} and {self.edge_dim_}"
+            )
+        if torch.device(self.device).type == "cuda" and not torch.cuda.is_available():
+            logger.info(
+                "fitted on %s; this machine has no CUDA device: predicting on the CPU", self.device
+            )
+            self.device = "cpu"
         self.module_ = self._build_module()
         weights = torch.load(directory / "model.pt", map_location="cpu", weights_only=True)
         self.module_.load_state_dict(weights)
@@ -350,3 +365,9 @@ class FlowPredictor(_GNNPredictor):
     """
 
     module_class = FlowRegressor
+
+
+def _dimensions(graph: Data) -> tuple[int, int | None]:
+    """Node features and edge features (None: no edge attributes) of ``graph``."""
+    edges = None if graph.edge_attr is None else int(graph.edge_attr.shape[1])
+    return int(graph.x.shape[1]), edges
