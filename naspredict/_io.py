@@ -126,17 +126,19 @@ def _setting(value: Any) -> str:
 def read_jsonl(path: str | os.PathLike) -> list[dict[str, Any]]:
     """The rows of a JSON-lines checkpoint (none if the file is absent).
 
-    A line that a killed run was writing (or anything but a JSON object) is dropped, and the
-    file rewritten without it, so that :func:`append_jsonl` starts on a fresh line.
+    A line that a killed run was writing (or anything but a JSON object: damaged bytes,
+    nesting too deep to read) is dropped, and the file rewritten without it, so that
+    :func:`append_jsonl` starts on a fresh line.
     """
     path = Path(path)
     if not path.exists():
         return []
     lines, rows = [], []
-    for line in path.read_text().splitlines():
+    for raw in path.read_bytes().splitlines():
         try:
+            line = raw.decode()
             row = json.loads(line)
-        except json.JSONDecodeError:
+        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
             continue
         if isinstance(row, dict):
             rows.append(row)

@@ -29,12 +29,12 @@ def test_checkpoints_are_strict_json_and_give_nan_back(tmp_path):
     from naspredict.evaluation._evaluate import _read_checkpoint
 
     path = tmp_path / "runs.jsonl"
-    row = {"predictor": "p", "train_size": 5, "seed": np.int64(3), "tau": np.float32("nan")}
+    row = {"predictor": "p", "train_size": 5, "seed": np.int64(3), "kendall_tau": np.float32("nan")}
     append_jsonl(path, row)
     assert "NaN" not in path.read_text()
-    assert read_jsonl(path) == [{"predictor": "p", "train_size": 5, "seed": 3, "tau": None}]
+    assert read_jsonl(path) == [{"predictor": "p", "train_size": 5, "seed": 3, "kendall_tau": None}]
     ((key, run),) = _read_checkpoint(path, {}).items()
-    assert key == ("p", 5, 3) and np.isnan(run["tau"])
+    assert key == ("p", 5, 3) and np.isnan(run["kendall_tau"])
 
 
 def test_fingerprint_tells_inputs_apart():
@@ -59,3 +59,6 @@ def test_read_jsonl_drops_lines_that_are_not_runs(tmp_path):
     path.write_text('{"seed": 0}\n[1, 2]\n"text"\n{"seed": 1}\n{"seed": 2, "tau"')
     assert read_jsonl(path) == [{"seed": 0}, {"seed": 1}]
     assert path.read_text() == '{"seed": 0}\n{"seed": 1}\n'
+    with open(path, "ab") as f:  # damaged bytes, and nesting too deep for the parser
+        f.write(b'\xff\xfe{"seed": 3}\n' + b"[" * 100_000 + b"\n")
+    assert read_jsonl(path) == [{"seed": 0}, {"seed": 1}]

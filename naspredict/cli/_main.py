@@ -44,7 +44,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (NasPredictError, OSError) as err:
         if args.debug:
             raise
-        print(f"naspredict: error: {err}", file=sys.stderr)
+        print(f"naspredict: error: {_shortened(str(err))}", file=sys.stderr)
         return 2 if isinstance(err, UnknownNameError | InvalidOptionError) else 1
     except KeyboardInterrupt:
         print("naspredict: interrupted", file=sys.stderr)
@@ -52,11 +52,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
+#: Characters of a message shown at most (an arch quoted from a damaged file can be megabytes).
+MESSAGE_LIMIT = 1_000
+
+
+def _shortened(text: str) -> str:
+    if len(text) <= MESSAGE_LIMIT:
+        return text
+    return f"{text[:MESSAGE_LIMIT]}... ({len(text) - MESSAGE_LIMIT:,} more characters)"
+
+
 class _StderrLines(logging.Handler):
     """Writes ``naspredict: warning: message`` to the current ``sys.stderr``, as errors are."""
 
     def emit(self, record: logging.LogRecord) -> None:
-        print(f"naspredict: {record.levelname.lower()}: {record.getMessage()}", file=sys.stderr)
+        text = _shortened(record.getMessage())
+        print(f"naspredict: {record.levelname.lower()}: {text}", file=sys.stderr)
 
 
 def _report_like_errors(*, debug: bool) -> None:
@@ -75,7 +86,7 @@ def _report_like_errors(*, debug: bool) -> None:
     logger.propagate = False
 
     def show(message: Warning | str, *_: object, **__: object) -> None:
-        print(f"naspredict: warning: {message}", file=sys.stderr)
+        print(f"naspredict: warning: {_shortened(str(message))}", file=sys.stderr)
 
     warnings.showwarning = show
 

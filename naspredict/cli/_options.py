@@ -31,6 +31,18 @@ def positive_int(text: str) -> int:
     return _int_at_least(text, 1)
 
 
+#: Most seeds a command runs: more is surely a typo, and would not finish.
+MAX_SEEDS = 10_000
+
+
+def seed_count(text: str) -> int:
+    """A number of seeds (``0..N-1``), 1 to :data:`MAX_SEEDS`; a usage error otherwise."""
+    value = positive_int(text)
+    if value > MAX_SEEDS:
+        raise argparse.ArgumentTypeError(f"expected at most {MAX_SEEDS:,} seeds, got {value:,}")
+    return value
+
+
 def non_negative_int(text: str) -> int:
     """An integer of at least 0 (a seed, a count that may be none); a usage error otherwise."""
     return _int_at_least(text, 0)
@@ -126,7 +138,7 @@ def add_protocol_options(parser: argparse.ArgumentParser) -> None:
     """``--protocol``, ``--train-sizes`` and ``--seeds`` of a predictor evaluation."""
     parser.add_argument("--protocol", default="gates", help="gates, naslib, tnasp or unique")
     parser.add_argument("--train-sizes", type=int_list, default=[78, 390, 781, 3906])
-    parser.add_argument("--seeds", type=positive_int, default=5, help="number of seeds (0..N-1)")
+    parser.add_argument("--seeds", type=seed_count, default=5, help="number of seeds (0..N-1)")
 
 
 def add_proxy_scores_option(parser: argparse.ArgumentParser) -> None:

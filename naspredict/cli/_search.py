@@ -8,7 +8,14 @@ from typing import Any
 
 from naspredict._io import atomic_path, write_json
 from naspredict.benchmark_data import load_table, space_scores
-from naspredict.cli._options import add_table_options, n_jobs, name_list, one_name, positive_int
+from naspredict.cli._options import (
+    add_table_options,
+    n_jobs,
+    name_list,
+    one_name,
+    positive_int,
+    seed_count,
+)
 from naspredict.cli._output import add_progress_option, output_path, sibling
 from naspredict.errors import InvalidOptionError, NasPredictError
 
@@ -41,7 +48,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         help="isomorphism classes to query (default 300); a run ends early once it has "
         "queried every class the table has a value for",
     )
-    parser.add_argument("--seeds", type=positive_int, default=10, help="number of seeds (0..N-1)")
+    parser.add_argument("--seeds", type=seed_count, default=10, help="number of seeds (0..N-1)")
     parser.add_argument(
         "--predictor",
         type=one_name,

@@ -86,6 +86,9 @@ def compare(
     """
     if not predictors and not proxies:
         raise InvalidOptionError("no predictors and no proxies to compare")
+    both = [PROXY_PREFIX + p for p in proxies if PROXY_PREFIX + p in predictors]
+    if both:
+        raise InvalidOptionError(f"{both[0]} is named among both the predictors and the proxies")
     train_sizes, seeds = check_runs(train_sizes, seeds)
     values = {p: proxy_values(table, scores, p) for p in proxies}
     # a proxy's runs resume only on the same scores

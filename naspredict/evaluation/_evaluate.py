@@ -170,9 +170,34 @@ def _read_checkpoint(
     (predictor name to :func:`~naspredict._io.settings_fingerprint`), of those predictors
     with the same settings. A metric written as null (NaN) is NaN again."""
     rows = [] if path is None else read_jsonl(path)
-    return {
-        tuple(row[k] for k in RUN_KEYS): {k: math.nan if v is None else v for k, v in row.items()}
+    mine = [
+        row
         for row in rows
         if all(row.get(k) == v for k, v in config.items())
-        and (settings is None or row.get("settings") == settings.get(row["predictor"]))
+        and (settings is None or row.get("settings") == settings.get(row.get("predictor")))
+    ]
+    usable = [row for row in mine if _is_run(row, config)]
+    if len(usable) < len(mine):
+        logger.warning(
+            "%s: %d damaged row(s) ignored; their runs run again", path, len(mine) - len(usable)
+        )
+    return {
+        tuple(row[k] for k in RUN_KEYS): {k: math.nan if v is None else v for k, v in row.items()}
+        for row in usable
     }
+
+
+def _is_run(row: dict, config: Mapping[str, str]) -> bool:
+    """Whether a checkpoint row is a run as :func:`evaluate` writes one: its keys, and a
+    number (or null) for every metric."""
+    keys = (
+        isinstance(row.get("predictor"), str)
+        and all(type(row.get(k)) is int for k in RUN_KEYS[1:])
+        and "kendall_tau" in row
+    )
+    text = {*config, "predictor", "settings", "scores"}  # scores: a proxy row's file key
+    return keys and all(
+        v is None or (isinstance(v, int | float) and not isinstance(v, bool))
+        for k, v in row.items()
+        if k not in text
+    )

@@ -147,6 +147,12 @@ def check_target(y: Any, n: int) -> np.ndarray:
             f"{int(bad.sum())} target(s) are NaN or infinite (first at position "
             f"{int(np.flatnonzero(bad)[0])}); drop those architectures first"
         )
+    huge = np.abs(y) > np.finfo(np.float32).max  # the models compute in float32
+    if huge.any():
+        raise InvalidTargetError(
+            f"{int(huge.sum())} target(s) lie beyond float32's range (first: {y[huge][0]:.3g}); "
+            "rescale the targets"
+        )
     return y
 
 

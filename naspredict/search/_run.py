@@ -302,7 +302,7 @@ def run_searches(
     for strategy in strategies.values():  # a bad parameter fails here, before any work
         clone(strategy).start(objective.space, np.random.default_rng(0), objective.cells)
     settings = {name: settings_fingerprint(s) for name, s in strategies.items()}
-    done = _read_checkpoint(checkpoint, config, settings)
+    done = _read_checkpoint(checkpoint, config, settings, len(objective.space))
     todo = [(name, seed) for name in strategies for seed in seeds if (name, seed) not in done]
     results = dict(done)
     jobs = (
@@ -342,13 +342,37 @@ def run_searches(
 
 
 def _read_checkpoint(
-    path: str | Path | None, config: dict[str, Any], settings: dict[str, str]
+    path: str | Path | None, config: dict[str, Any], settings: dict[str, str], n_codes: int
 ) -> dict[tuple, Trajectory]:
-    """Finished runs with the same configuration, of strategies with the same settings."""
-    out = {}
+    """Finished runs with the same configuration, of strategies with the same settings (a
+    damaged row is dropped, with a warning, and its run runs again); ``n_codes``: the size of
+    the space."""
+    out, damaged = {}, 0
     for row in [] if path is None else read_jsonl(path):
         same = all(row.get(k) == v for k, v in config.items())
         if same and row.get("settings") == settings.get(row.get("strategy")):
-            trajectory = Trajectory.from_dict(row)
+            try:
+                trajectory = Trajectory.from_dict(row)
+                _check_codes(trajectory, n_codes)
+            except (KeyError, TypeError, ValueError, OverflowError):
+                damaged += 1
+                continue
             out[(trajectory.strategy, trajectory.seed)] = trajectory
+    if damaged:
+        logger.warning("%s: %d damaged row(s) ignored; their runs run again", path, damaged)
     return out
+
+
+def _check_codes(trajectory: Trajectory, n_codes: int) -> None:
+    """ValueError unless ``trajectory`` holds one value per code, all codes of the space."""
+    n = len(trajectory)
+    if trajectory.codes.ndim != 1 or len(trajectory.query) != n or len(trajectory.report) != n:
+        raise ValueError("codes and values of different lengths")
+    if trajectory.time is not None and len(trajectory.time) != n:
+        raise ValueError("codes and times of different lengths")
+    if n and not 0 <= trajectory.codes.min() <= trajectory.codes.max() < n_codes:
+        raise ValueError("a code outside the space")
+    if not (n <= trajectory.budget and trajectory.stopped in STOP_REASONS):
+        raise ValueError("more queries than the budget, or an unknown end")
+    if trajectory.found_at is not None and not 1 <= trajectory.found_at <= n:
+        raise ValueError("found the optimum outside the run")

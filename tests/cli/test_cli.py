@@ -159,6 +159,9 @@ def test_usage_errors_exit_2(capsys):
         (["proxies", "--resolution", "0", "--out", "p.parquet"], "--resolution: expected"),
         (["proxies", "--device", "bogus", "--out", "p.parquet"], "not a torch device: 'bogus'"),
         (["train", "--group-size", "0", "--out", "t.parquet"], "--group-size: expected"),
+        (["evaluate", "t.csv", "--target", "a", "--seeds", "10**9"], "--seeds: expected an"),
+        (["evaluate", "t.csv", "--target", "a", "--seeds", "20000"], "at most 10,000 seeds"),
+        (["search", "t.csv", "--query", "acc", "--seeds", "20000"], "at most 10,000 seeds"),
         (["evaluate", "t.csv", "--target", "acc", "--json", "{dir}"], "is a directory, not a file"),
         (["spaces", "--json", ""], "expected a file path, got an empty one"),
     ],
@@ -272,3 +275,12 @@ def test_commands_with_a_progress_bar_can_hide_it(argv):
 )
 def test_files_beside_the_json_never_overwrite_it(json_path, markdown):
     assert sibling(json_path, ".md") == Path(markdown)
+
+
+def test_a_huge_message_is_cut_to_one_readable_line(tmp_path, capsys):
+    table = tmp_path / "t.csv"
+    table.write_text("arch,acc\n|" + "x" * 100_000 + "~0|,1\n")
+    assert main(["data", "info", str(table)]) == 1
+    err = capsys.readouterr().err
+    assert "t.csv: row 0: " in err and "more characters)" in err
+    assert len(err) < 1_200 and err.count("\n") == 1

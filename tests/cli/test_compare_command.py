@@ -67,6 +67,11 @@ def test_compare_writes_report_plots_and_resumes(paths, tmp_path, capsys):
         (["--train-sizes", "9000"], "train size 9000 is out of range", 1),
         (["--predictors", "svm"], "unknown predictor 'svm'", 2),
         (["--proxy-scores", "missing.parquet"], "missing.parquet: no such file", 1),
+        (
+            ["--predictors", "zc:synflow", "--proxies", "synflow"],
+            "zc:synflow is named among both the predictors and the proxies",
+            2,
+        ),
     ],
 )
 def test_compare_errors_are_one_line(paths, capsys, extra, message, status):

@@ -99,6 +99,7 @@ def test_fit_then_predict(table, tmp_path, capsys):
             "--train-size must be at most 15625",
         ),
         (["fit", "{nan}", "--target", "acc", "--out", "m"], "1 target(s) are NaN"),
+        (["fit", "{huge}", "--target", "acc", "--out", "m"], "beyond float32's range"),
         (["predict", "{tmp}", CELL], "not a saved predictor"),
         (
             ["evaluate", "{table}", "--target", "valid_acc_200ep", "--predictors", "zc:zen"],
@@ -118,7 +119,7 @@ def test_fit_then_predict(table, tmp_path, capsys):
         ),
         (
             ["fit", "{table}", "--target", "valid_acc_200ep", "--out", "{tmp}"],
-            "holds files other than a saved predictor (nan.csv); not replacing it",
+            "holds files other than a saved predictor (huge.csv, nan.csv); not replacing it",
         ),
         (
             ["evaluate", "{table}", "--target", "valid_acc_200ep", "--train-sizes", "9000"],
@@ -133,7 +134,9 @@ def test_fit_then_predict(table, tmp_path, capsys):
 def test_errors_are_one_line(table, tmp_path, capsys, argv, message):
     nan = tmp_path / "nan.csv"
     nan.write_text(f"arch,acc\n{CELL},1\n{WORST},\n")
-    argv = [a.format(table=table, nan=nan, tmp=tmp_path) for a in argv]
+    huge = tmp_path / "huge.csv"
+    huge.write_text(f"arch,acc\n{CELL},1e300\n{WORST},1\n")
+    argv = [a.format(table=table, nan=nan, huge=huge, tmp=tmp_path) for a in argv]
     assert main(argv) == (2 if message in USAGE_ERRORS else 1)
     err = capsys.readouterr().err
     assert (

@@ -85,6 +85,14 @@ def test_evaluate_resumes_from_its_checkpoint(shared, tmp_path):
     )
     kept, *rerun = [json.loads(x) for x in checkpoint.read_text().splitlines()[1:]]
     assert len(rerun) == 2 and kept["seed"] == 0  # only the two lost runs ran again
+    # rows of this evaluation that are damaged (a metric not a number, a key gone): run again
+    rows = [json.loads(x) for x in checkpoint.read_text().splitlines()]
+    rows[0]["kendall_tau"], rows[1]["seed"] = "abc", None
+    checkpoint.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    third = evaluate(
+        table, "valid_acc_200ep", {"linear": LinearPredictor()}, checkpoint=checkpoint, **kwargs
+    )
+    assert third["kendall_tau"].tolist() == first["kendall_tau"].tolist()
     # a smaller evaluation on the same checkpoint returns only its own runs, from the file
     subset = evaluate(
         table,

@@ -174,6 +174,20 @@ def test_checkpoint_resumes_and_ignores_a_torn_line(table, objective, tmp_path):
     for a, b in zip(first, again, strict=True):
         assert (a.strategy, a.seed) == (b.strategy, b.seed)
         assert np.array_equal(a.codes, b.codes)
+    # damaged rows of this experiment (codes outside the space, a value per code lost, a
+    # key gone): dropped, and their runs run again
+    rows = [json.loads(x) for x in path.read_text().splitlines()]
+    rows[0]["codes"] = [10**12] * len(rows[0]["codes"])
+    rows[1]["query"] = rows[1]["query"][:1]
+    del rows[2]["seconds"]
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    repaired = run_searches(
+        strategies, objective, budget=30, seeds=range(3), n_jobs=1, checkpoint=path, progress=False
+    )
+    for a, b in zip(first, repaired, strict=True):
+        assert np.array_equal(a.codes, b.codes) and np.array_equal(a.query, b.query)
+    assert len(path.read_text().splitlines()) == 9
+    path.write_text("".join(line + "\n" for line in lines[:6]))
     # another budget is another experiment: nothing is reused
     other = run_searches(
         {"random": RandomSearch()}, objective, budget=20, seeds=[0], n_jobs=1,
