@@ -62,10 +62,15 @@ def run(args: argparse.Namespace) -> None:
     table = load_table(args.table, dataset=args.dataset, format=args.format)
     proxies = [name for name in args.predictors if name.startswith("zc:")]
     scores = _proxy_scores(args.proxy_scores, table.space) if proxies else None
+    recorded = _recorded_scoring(args.proxy_scores) if proxies else None
     if proxies:
-        _check_proxies(proxies, scores, table, args.proxy_scores or "the scores naspredict ships")
+        where = args.proxy_scores or "the scores naspredict ships"
+        if not _check_proxies(proxies, scores, table, where, recorded):
+            recorded = None  # nothing to score here: no images needed
     predictors = {
-        name: make_predictor(name, space=table.space.name, scores=scores)
+        name: make_predictor(
+            name, space=table.space.name, scores=scores, **_scoring_params(recorded, name)
+        )
         if name.startswith("zc:")
         else make_with_scores(name, table.space.name, args.proxy_scores)
         for name in args.predictors
@@ -106,10 +111,39 @@ def run(args: argparse.Namespace) -> None:
         plot_kendall_tau(summary, sibling(path, ".png"), title)
 
 
+def _recorded_scoring(path: str | None) -> dict | None:
+    """How the cells of a ``naspredict proxies`` file were scored (None for other tables)."""
+    if path is None or Path(path).suffix.lower() != ".parquet":
+        return None
+    from naspredict.predictors.zero_cost import read_scores
+
+    return read_scores(path)[1]
+
+
+def _scoring_params(recorded: dict | None, name: str) -> dict:
+    """ZeroCostPredictor parameters that score a cell as ``recorded`` scored the file's."""
+    config = (recorded or {}).get("proxies", {}).get(name.removeprefix("zc:"))
+    if config is None:
+        return {}
+    return {
+        "data": recorded["data"],
+        "resolution": recorded["resolution"],
+        "num_classes": recorded["num_classes"],
+        "task": recorded.get("task"),
+        "seed": config["seed"],
+        "batch_size": config["batch_size"],
+    }
+
+
 def _check_proxies(
-    names: list[str], scores: pd.DataFrame, table: BenchmarkTable, where: str
-) -> None:
-    """Refuse a ``zc:PROXY`` the scores lack; warn of the cells the proxies will score here."""
+    names: list[str],
+    scores: pd.DataFrame,
+    table: BenchmarkTable,
+    where: str,
+    recorded: dict | None,
+) -> int:
+    """Refuse a ``zc:PROXY`` the scores lack; warn of the cells the proxies will score here,
+    and return their number."""
     from naspredict.predictors.zero_cost import get_proxy
 
     for name in names:
@@ -121,11 +155,17 @@ def _check_proxies(
             )
     missing = len(set(table.archs) - set(scores["arch"]))
     if missing:
+        how = (
+            f"as {where} was ({recorded['data']} images)"
+            if recorded
+            else "with each proxy's default configuration"
+        )
         print(
             f"naspredict: warning: {', '.join(names)}: {missing} of the table's cells have no "
-            f"score in {where}; they are scored here, with each proxy's default configuration",
+            f"score in {where}; they are scored here, {how}",
             file=sys.stderr,
         )
+    return missing
 
 
 def _proxy_scores(path: str | None, space: SearchSpace) -> pd.DataFrame:

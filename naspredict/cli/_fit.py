@@ -163,4 +163,7 @@ def run_predict(args: argparse.Namespace) -> None:
     rows = [{"arch": a, target: float(v)} for a, v in zip(archs, values, strict=True)]
     # enough digits to tell close predictions apart: they are meant to be ranked
     text = format_rows(rows, digits=PREDICTION_DIGITS)
-    emit(args, {"model": str(args.model), "target": target, "predictions": rows}, text)
+    if predictor.ranks_only:
+        text += f"\n(scores that rank {target}: their order means something, not their scale)"
+    result = {"model": str(args.model), "target": target, "ranks_only": predictor.ranks_only}
+    emit(args, {**result, "predictions": rows}, text)

@@ -137,7 +137,12 @@ def add_table_options(parser: argparse.ArgumentParser, *, target: bool = True) -
 def add_protocol_options(parser: argparse.ArgumentParser) -> None:
     """``--protocol``, ``--train-sizes`` and ``--seeds`` of a predictor evaluation."""
     parser.add_argument("--protocol", default="gates", help="gates, naslib, tnasp or unique")
-    parser.add_argument("--train-sizes", type=int_list, default=[78, 390, 781, 3906])
+    parser.add_argument(
+        "--train-sizes",
+        type=int_list,
+        default=[78, 390, 781, 3906],
+        help="comma-separated numbers of trained cells to fit on",
+    )
     parser.add_argument("--seeds", type=seed_count, default=5, help="number of seeds (0..N-1)")
 
 

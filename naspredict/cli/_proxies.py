@@ -186,4 +186,4 @@ def run(args: argparse.Namespace) -> None:
 def _progress(total: int, disable: bool):
     from tqdm.auto import tqdm
 
-    return tqdm(total=total, unit="cell", disable=disable, desc="proxies")
+    return tqdm(total=total, unit="cell", disable=True if disable else None, desc="proxies")

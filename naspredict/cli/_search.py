@@ -17,7 +17,7 @@ from naspredict.cli._options import (
     seed_count,
 )
 from naspredict.cli._output import add_progress_option, output_path, sibling
-from naspredict.errors import InvalidOptionError, NasPredictError
+from naspredict.errors import InvalidOptionError
 
 #: The zero-cost proxy zc-warmup ranks cells by unless --zc-proxy names another.
 DEFAULT_ZC_PROXY = "synflow"
@@ -60,7 +60,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         help="training-time column (e.g. time_elapsed) for NATS-style simulated time",
     )
     parser.add_argument(
-        "--zc-scores", metavar="PATH", help="table of zero-cost scores, for zc-warmup"
+        "--zc-scores",
+        metavar="PATH",
+        help="table of zero-cost scores, for zc-warmup (default: the scores naspredict ships)",
     )
     parser.add_argument(
         "--zc-proxy", help=f"column of --zc-scores to use (default {DEFAULT_ZC_PROXY})"
@@ -169,8 +171,6 @@ def _strategy_inputs(name: str, args: argparse.Namespace, table: Any) -> dict[st
             predictor.set_params(n_jobs=1)  # seeds run in parallel processes
         inputs["predictor"] = predictor
     if "scorer" in accepted:
-        if not args.zc_scores:
-            raise NasPredictError(f"{name} needs zero-cost scores: give --zc-scores PATH")
-        scores = space_scores(table.space, args.zc_scores)
+        scores = space_scores(table.space, args.zc_scores)  # None: the scores naspredict ships
         inputs["scorer"] = column_scorer(scores, args.zc_proxy or DEFAULT_ZC_PROXY)
     return inputs

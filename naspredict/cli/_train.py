@@ -30,7 +30,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         help="all, unique (one per isomorphism class), sample:N, or a file",
     )
     parser.add_argument("--protocol", default="fast", help="fast, nb201-12 or nb201-200")
-    parser.add_argument("--seed", type=non_negative_int, default=0)
+    parser.add_argument(
+        "--seed",
+        type=non_negative_int,
+        default=0,
+        help="seed of the training, the cells' order and sample:N",
+    )
     parser.add_argument("--group-size", type=positive_int, default=32, help="cells trained at once")
     parser.add_argument(
         "--device", type=torch_device, help="torch device (default: cuda if present, else cpu)"

@@ -16,6 +16,7 @@ import pandas as pd
 from sklearn.base import clone
 
 from naspredict._io import append_jsonl, fingerprint
+from naspredict._registry import match_name
 from naspredict.benchmark_data import BenchmarkTable, score_columns
 from naspredict.errors import InvalidOptionError, MissingColumnError
 from naspredict.evaluation._evaluate import (
@@ -73,7 +74,7 @@ def compare(
     scores : BenchmarkTable
         Zero-cost scores of the table's space (``arch`` plus one column per proxy).
     proxies : sequence of str
-        Columns of ``scores`` to compare against; they appear as ``zc:NAME``.
+        Columns of ``scores`` to compare against (in any case); they appear as ``zc:NAME``.
     protocol, train_sizes, seeds, checkpoint, progress
         As in :func:`evaluate`; the checkpoint also keeps the proxies' runs.
 
@@ -86,6 +87,8 @@ def compare(
     """
     if not predictors and not proxies:
         raise InvalidOptionError("no predictors and no proxies to compare")
+    columns = score_columns(scores)
+    proxies = list(dict.fromkeys(match_name(p, columns) or p for p in proxies))
     both = [PROXY_PREFIX + p for p in proxies if PROXY_PREFIX + p in predictors]
     if both:
         raise InvalidOptionError(f"{both[0]} is named among both the predictors and the proxies")

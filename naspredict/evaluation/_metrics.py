@@ -19,16 +19,20 @@ def precision_at_top(y_true: np.ndarray, y_pred: np.ndarray, fraction: float) ->
 
 
 def prediction_metrics(y_true: np.ndarray, y_pred: np.ndarray) -> dict[str, float]:
-    """Kendall tau, Spearman, Pearson, MAE, RMSE and precision@top-1/5/10 %."""
+    """Kendall tau, Spearman, Pearson, MAE, RMSE and precision@top-1/5/10 %.
+
+    A prediction of -inf or inf (a proxy's score of a network that computes nothing) ranks,
+    but has no distance: Pearson, MAE and RMSE are then NaN."""
     y_true = np.asarray(y_true, dtype=np.float64)
     y_pred = np.asarray(y_pred, dtype=np.float64)
     error = y_pred - y_true
+    finite = bool(np.isfinite(y_pred).all())
     out = {
         "kendall_tau": float(stats.kendalltau(y_true, y_pred).statistic),
         "spearman": float(stats.spearmanr(y_true, y_pred).statistic),
-        "pearson": float(stats.pearsonr(y_true, y_pred).statistic),
-        "mae": float(np.abs(error).mean()),
-        "rmse": float(np.sqrt((error**2).mean())),
+        "pearson": float(stats.pearsonr(y_true, y_pred).statistic) if finite else np.nan,
+        "mae": float(np.abs(error).mean()) if finite else np.nan,
+        "rmse": float(np.sqrt((error**2).mean())) if finite else np.nan,
     }
     for fraction in TOP_FRACTIONS:
         out[f"precision_top{fraction:.0%}"] = precision_at_top(y_true, y_pred, fraction)

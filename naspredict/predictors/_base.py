@@ -39,6 +39,12 @@ class ArchPredictor(RegressorMixin, BaseEstimator):
     #: Whether :meth:`predict_std` gives a per-architecture uncertainty.
     has_uncertainty = False
 
+    @property
+    def ranks_only(self) -> bool:
+        """Whether the predictions are scores whose order, not scale, means something (a
+        ranking objective); otherwise they estimate the target."""
+        return False
+
     # -- to implement ---------------------------------------------------------------------
 
     def _fit(self, features: np.ndarray, y: np.ndarray) -> None:

@@ -35,6 +35,10 @@ class XGBPredictor(ArchPredictor):
         Threads; -1 for all cores.
     """
 
+    @property
+    def ranks_only(self) -> bool:
+        return self.objective == "rank"
+
     def __init__(
         self,
         *,

@@ -65,9 +65,12 @@ def summarize(
     for name, runs in _by_strategy(trajectories).items():
         budget = runs[0].budget
         found = np.array([np.inf if t.found_at is None else t.found_at for t in runs], float)
-        # a run that never found it counts as budget + 1; a quartile beyond the budget is inf
-        quartiles = np.percentile(np.minimum(found, budget + 1), [25, 50, 75])
-        q25, q50, q75 = np.where(quartiles > budget, np.inf, quartiles)
+        # a run that never found it counts as budget + 1; a quartile that such a run enters
+        # (interpolated between it and a run that found it) is inf, "> budget"
+        capped = np.minimum(found, budget + 1)
+        quartiles = np.percentile(capped, [25, 50, 75])
+        upper = np.percentile(capped, [25, 50, 75], method="higher")
+        q25, q50, q75 = np.where(upper > budget, np.inf, quartiles)
         regret = objective.best_report - np.array([t.incumbent_report() for t in runs])
         query_regret = objective.optimum - np.array([t.incumbent_query() for t in runs])
         row = {

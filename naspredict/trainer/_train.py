@@ -88,7 +88,7 @@ def train_group(
         N=N,
     )
     name = torch.cuda.get_device_name(device) if on_gpu else None
-    return TrainedGroup(rows, name or platform.processor() or platform.machine(), bf16)
+    return TrainedGroup(rows, name or f"cpu ({platform.processor() or platform.machine()})", bf16)
 
 
 def train_cells(

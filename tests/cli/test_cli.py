@@ -246,6 +246,15 @@ def test_fit_help_names_every_predictor():
     assert set(PREDICTOR_NAMES.split(", ")) == set(PREDICTORS)
 
 
+def test_help_shows_each_default(capsys):
+    with pytest.raises(SystemExit):
+        main(["evaluate", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "(default: 78,390,781,3906)" in text and "(default: gates)" in text
+    assert "(default: xgb)" in text and "(default: 5)" in text
+    assert "(default: None)" not in text and "(default: False)" not in text
+
+
 def test_every_predictor_with_a_scores_parameter_gets_the_file():
     from naspredict.cli._options import make_with_scores
 

@@ -124,3 +124,14 @@ def test_fit_pretrains_a_gnn_on_the_given_scores_too(shared, tmp_path, capsys):
     assert main(["predict", str(tmp_path / "m"), archs[0], archs[1]]) == 0
     out = capsys.readouterr().out
     assert archs[0] in out and archs[1] in out
+
+
+def test_evaluate_scores_the_cells_a_proxies_file_lacks_as_the_file_was(paths, tmp_path, capsys):
+    scores = tmp_path / "s.parquet"
+    argv = ["proxies", "--space", "tnb101-micro", "--proxies", "params", "--data", "gaussian"]
+    assert main([*argv, "--sample", "30", "--no-progress", "--out", str(scores)]) == 0
+    argv = ["evaluate", paths["micro"], "--target", "valid_final", "--predictors", "zc:params"]
+    argv += ["--proxy-scores", str(scores), "--protocol", "naslib", "--train-sizes", "20"]
+    assert main([*argv, "--seeds", "1", "--no-progress"]) == 0
+    err = capsys.readouterr().err
+    assert f"they are scored here, as {scores} was (gaussian images)" in err

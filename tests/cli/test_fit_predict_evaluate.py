@@ -204,3 +204,13 @@ def test_fit_tunes_on_the_training_cells(table, tmp_path, capsys):
     assert main([*argv, "--no-progress", "--json", str(tmp_path / "fit.json")]) == 0
     assert "fitted linear on 40 architectures" in capsys.readouterr().out
     assert json.loads((tmp_path / "fit.json").read_text())["train_size"] == 40
+
+
+def test_predict_says_when_its_values_only_rank(table, tmp_path, capsys):
+    model = tmp_path / "m"
+    argv = ["fit", table, "--target", "valid_acc_200ep", "--predictor", "xgb-rank"]
+    assert main([*argv, "--train-size", "100", "--out", str(model)]) == 0
+    out = tmp_path / "p.json"
+    assert main(["predict", str(model), CELL, "--json", str(out)]) == 0
+    assert "scores that rank valid_acc_200ep" in capsys.readouterr().out
+    assert json.loads(out.read_text())["ranks_only"] is True

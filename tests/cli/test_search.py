@@ -81,7 +81,11 @@ def test_search_writes_json_markdown_plot_and_resumes(csv, tmp_path, capsys):
         (["--strategies", "npenas", "--predictor", "nope"], UnknownNameError, "unknown predictor"),
         (["--report", "nope"], MissingColumnError, "no column 'nope'"),
         (["--time-column", "nope"], MissingColumnError, "no column 'nope'"),
-        (["--strategies", "zc-warmup"], NasPredictError, "--zc-scores"),
+        (
+            ["--strategies", "zc-warmup", "--zc-proxy", "jacov"],
+            NasPredictError,
+            "no column 'jacov' in the table; metrics: params",
+        ),
         (
             ["--strategies", "random,rea", "--predictor", "xgb"],
             InvalidOptionError,
@@ -94,6 +98,13 @@ def test_search_writes_json_markdown_plot_and_resumes(csv, tmp_path, capsys):
 def test_errors_are_one_clear_message(csv, extra, error, message):
     with pytest.raises(error, match=message):
         run([str(csv), "--query", "valid", "--n-jobs", "1", "--seeds", "1", *extra])
+
+
+def test_zc_warmup_takes_the_shipped_scores_without_zc_scores(csv, tmp_path):
+    out = tmp_path / "s.json"
+    argv = [str(csv), "--query", "valid", "--strategies", "zc-warmup", "--budget", "10"]
+    run([*argv, "--seeds", "1", "--n-jobs", "1", "--no-progress", "--json", str(out)])
+    assert json.loads(out.read_text())["runs"][0]["queries"] >= 1
 
 
 def test_main_prints_one_line(csv, capsys):

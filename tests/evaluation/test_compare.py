@@ -90,3 +90,8 @@ def test_proxies_alone_are_compared(tables):
     proxy = score_columns(scores)[0]
     runs = compare(table, "valid_acc_200ep", {}, scores, [proxy], train_sizes=[20], seeds=[0, 1])
     assert list(runs["predictor"]) == [f"zc:{proxy}"] * 2 and (runs["kind"] == "proxy").all()
+    # a proxy named in another case is the same proxy, once
+    again = compare(
+        table, "valid_acc_200ep", {}, scores, [proxy.upper(), proxy], train_sizes=[20], seeds=[0]
+    )
+    assert list(again["predictor"]) == [f"zc:{proxy}"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -63,6 +64,11 @@ def test_metrics():
     assert m["precision_top1%"] == 1 and m["mae"] == pytest.approx(50.5)
     assert prediction_metrics(y, -y)["kendall_tau"] == pytest.approx(-1)
     assert precision_at_top(y, np.r_[y[:90], -y[90:]], 0.10) == 0.0
+    # a proxy's -inf (a network that computes nothing) ranks last, and has no distance
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        m = prediction_metrics(y, np.r_[-np.inf, y[1:]])
+    assert m["kendall_tau"] == pytest.approx(1) and np.isnan(m["mae"]) and np.isnan(m["pearson"])
 
 
 def test_evaluate_resumes_from_its_checkpoint(shared, tmp_path):

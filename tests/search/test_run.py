@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import numpy as np
@@ -266,6 +267,10 @@ def test_runs_that_end_early_are_not_reported_as_beyond_the_budget(objective):
     assert full.found_at is None and "| > 10 [> 10, > 10] | 0% |" in markdown_table(
         summarize([full], objective)
     )
+    # the median of a run that found it after 4 queries and one that never did is no number
+    found = dataclasses.replace(full, seed=1, found_at=4)
+    median = summarize([found, full], objective).loc[0, "queries_to_optimum_median"]
+    assert median == np.inf
 
 
 def test_bad_budget_and_bad_parameters_fail_before_any_work(objective):

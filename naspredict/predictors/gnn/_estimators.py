@@ -40,6 +40,10 @@ class _GNNPredictor(ArchPredictor):
 
     module_class: type[nn.Module]
 
+    @property
+    def ranks_only(self) -> bool:
+        return self.loss == "rank"
+
     def __init__(
         self,
         *,
