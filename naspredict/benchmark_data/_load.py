@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from naspredict._registry import Registry
+from naspredict._registry import Registry, match_name
 from naspredict.benchmark_data._bundled import bundled_tables, load_bundled_table
 from naspredict.benchmark_data._naslib import (
     naslib_nb201_datasets,
@@ -66,9 +66,14 @@ def find_reader(path: str | Path, format: str | None = None) -> Reader:
     )
 
 
+def _bundled_name(path: str | Path) -> str | None:
+    """The bundled table ``path`` names (in any case), when no file is there."""
+    return None if Path(path).exists() else match_name(str(path), bundled_tables())
+
+
 def table_datasets(path: str | Path, format: str | None = None) -> list[str] | None:
     """The datasets a multi-dataset file holds, or None for a file of one table."""
-    if not Path(path).exists() and str(path) in bundled_tables():
+    if _bundled_name(path) is not None:
         return None
     reader = find_reader(path, format)
     return None if reader.datasets is None else reader.datasets(Path(path))
@@ -91,6 +96,7 @@ def load_table(
     format : str, optional
         Skip detection and use this reader.
     """
-    if not Path(path).exists() and str(path) in bundled_tables():
-        return load_bundled_table(str(path), dataset)
+    name = _bundled_name(path)
+    if name is not None:
+        return load_bundled_table(name, dataset)
     return find_reader(path, format).read(Path(path), dataset=dataset)

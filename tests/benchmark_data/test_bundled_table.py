@@ -30,6 +30,7 @@ def test_bundled_table_loads_by_name_with_every_member_of_its_classes():
     acc = table.frame.groupby(classes)["valid_acc_2ep"].nunique()
     assert (acc == 1).all()  # isomorphic cells share their class's result
     assert table.frame["valid_acc_2ep"].between(10, 100).all()
+    assert len(load_table(NAME.upper())) == len(table)  # a name in any case
 
 
 def test_bundled_table_is_a_run_the_trainer_resumes(tmp_path):
