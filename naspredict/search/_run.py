@@ -353,7 +353,7 @@ def _read_checkpoint(
         if same and row.get("settings") == settings.get(row.get("strategy")):
             try:
                 trajectory = Trajectory.from_dict(row)
-                _check_codes(trajectory, n_codes)
+                _check_trajectory(trajectory, n_codes)
             except (KeyError, TypeError, ValueError, OverflowError):
                 damaged += 1
                 continue
@@ -363,8 +363,9 @@ def _read_checkpoint(
     return out
 
 
-def _check_codes(trajectory: Trajectory, n_codes: int) -> None:
-    """ValueError unless ``trajectory`` holds one value per code, all codes of the space."""
+def _check_trajectory(trajectory: Trajectory, n_codes: int) -> None:
+    """ValueError unless ``trajectory`` is one :func:`run_search` could return: a value per
+    code, codes of the space, no more queries than its budget, a known end."""
     n = len(trajectory)
     if trajectory.codes.ndim != 1 or len(trajectory.query) != n or len(trajectory.report) != n:
         raise ValueError("codes and values of different lengths")
