@@ -7,6 +7,7 @@ interval against queries, regret at 50 / 100 / 200 queries, and wall-clock timin
     python benchmarks/search.py                   # 100 seeds, budget 300 (tens of minutes)
     python benchmarks/search.py --tables tnb101-micro-class_scene --no-timing
                                                   # one table; the others' results are kept
+    python benchmarks/search.py --only rea --no-timing   # one strategy; likewise
 
 Runs end once they have queried the optimum (``stop_at_optimum``): the incumbent cannot
 change after that, so every reported number is that of a full run. The timing section runs
@@ -216,10 +217,15 @@ def report(results: dict, timing: dict, args: argparse.Namespace) -> str:
         b10, b100 = best_guided(c10), best_guided(c100)
         rea = {k: next(r for r in results[k]["summary"] if r["strategy"] == "rea") for k in
                ("nb201-cifar10-valid", "nb201-cifar100")}  # fmt: skip
+        # a median beyond the budget is at least the budget + 1: the ratio is a lower bound
         ratios = [
-            _q(rea[k]["queries_to_optimum_median"])
-            / _q(best_guided(results[k])["queries_to_optimum_median"])
+            (
+                f"> {(rea[k]['budget'] + 1) / guided:.1f}x"
+                if np.isinf(_q(rea[k]["queries_to_optimum_median"]))
+                else f"{_q(rea[k]['queries_to_optimum_median']) / guided:.1f}x"
+            )
             for k in rea
+            for guided in [_q(best_guided(results[k])["queries_to_optimum_median"])]
         ]
         regret100 = min(r["regret@100"] for r in c10["summary"])
         floor = c10["regret_floor"]
@@ -229,7 +235,7 @@ def report(results: dict, timing: dict, args: argparse.Namespace) -> str:
             TARGETS.format(
                 c10=f"{b10['strategy']}: {_q(b10['queries_to_optimum_median']):.0f}",
                 c100=f"{b100['strategy']}: {_q(b100['queries_to_optimum_median']):.0f}",
-                ratio=" / ".join(f"{r:.1f}x" for r in ratios) + " (cifar10-valid / cifar100)",
+                ratio=" / ".join(ratios) + " (cifar10-valid / cifar100)",
                 regret=f"best {regret100:.3f} pp: unreachable as defined, the optimum by "
                 f"validation accuracy has a test regret of {floor:.3f} pp (see below)",
                 random_s=f"{timing['random']['wall_seconds']:.1f} s" if timing else "not run",
@@ -282,8 +288,8 @@ def _frame(rows: list[dict]):
     import pandas as pd
 
     frame = pd.DataFrame(rows)
-    if "ended_early" not in frame:  # a summary from before runs that ended early were counted
-        frame["ended_early"] = 0
+    # summaries from before runs that ended early were counted
+    frame["ended_early"] = frame.get("ended_early", pd.Series(0, index=frame.index)).fillna(0)
     never = [c for c in frame.columns if "to_optimum" in c]
     frame[never] = frame[never].astype(float).fillna(np.inf)
     return frame
@@ -320,6 +326,23 @@ def _earlier(path: Path, args: argparse.Namespace) -> tuple[dict, dict]:
     return (earlier["tables"], earlier["timings"]) if same else ({}, {})
 
 
+def _with_others(result: dict, earlier: dict | None) -> dict:
+    """``result`` of the strategies of ``--only``, beside the earlier results of the others
+    on the same table (in their earlier order)."""
+    if earlier is None:
+        return result
+    mine = {row["strategy"] for row in result["summary"]}
+    rows = {row["strategy"]: row for row in earlier["summary"] if row["strategy"] not in mine}
+    rows.update({row["strategy"]: row for row in result["summary"]})
+    order = [row["strategy"] for row in earlier["summary"]]
+    order += [name for name in rows if name not in order]
+    merged = {**result, "summary": [rows[name] for name in order]}
+    for key in ("run_seconds_total", "regret_curves", "wall_seconds_this_invocation"):
+        others = {k: v for k, v in earlier.get(key, {}).items() if k not in mine}
+        merged[key] = {name: {**others, **result[key]}.get(name) for name in order}
+    return merged
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=100)
@@ -343,7 +366,8 @@ def main() -> None:
     results, timing = _earlier(out.with_suffix(".json"), args)
     all_runs = {}
     for key in args.tables.split(","):
-        results[key], all_runs[key] = run_table(key, args)
+        result, all_runs[key] = run_table(key, args)
+        results[key] = _with_others(result, results.get(key)) if args.only else result
     if not args.no_timing:
         timing = timings(args)
     write_json(out.with_suffix(".json"), {

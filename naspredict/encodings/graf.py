@@ -1,4 +1,6 @@
-"""Graph features in the style of GRAF (Kadlecova et al., 2024).
+"""Graph features in the style of GRAF (Kadlecova et al., 2024): the same kinds of feature,
+not GRAF's exact set (which also takes subsets with ``none``, codes a missing path as 5 and
+adds average degrees).
 
 For cells: op counts, and for every non-empty subset of the non-zero ops, the cell restricted
 to edges whose op is in the subset gives the shortest and longest input-to-output path (0 when

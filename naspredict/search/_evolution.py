@@ -43,8 +43,8 @@ class RegularizedEvolution(Strategy):
         Size of the population; it starts as random cells, then the oldest member dies
         whenever a child is born.
     sample : int
-        Members drawn (without replacement) per tournament; the best is the parent, and
-        its child changes one op.
+        Members drawn per tournament, with replacement as NAS-Bench-201's and NASLib's
+        code draw them; the best is the parent, and its child changes one op.
     """
 
     def __init__(self, *, population: int = 10, sample: int = 3) -> None:
@@ -69,7 +69,7 @@ class RegularizedEvolution(Strategy):
 
     def _parent(self) -> int:
         members = list(self.members_)
-        picks = self.rng_.choice(len(members), size=self.sample, replace=False)
+        picks = self.rng_.choice(len(members), size=self.sample, replace=True)
         values = np.array([members[i][1] for i in picks])
         best = picks[int(np.argmax(np.where(np.isnan(values), -np.inf, values)))]
         return members[best][0]

@@ -91,6 +91,17 @@ def test_evolution_keeps_a_population_of_the_youngest(objective):
     assert [v for _, v in strategy.members_] == [3.0, 4.0, 5.0, 6.0, 7.0]
 
 
+def test_evolution_draws_its_tournament_with_replacement(objective):
+    # as NAS-Bench-201's R_EA and NASLib draw it: a tournament as large as the population
+    # still misses its best member now and then
+    strategy = RegularizedEvolution(population=5, sample=5)
+    strategy.start(objective.space, np.random.default_rng(0))
+    archs = objective.space.sample(np.random.default_rng(1), 5, replace=False)
+    strategy.tell(archs, np.arange(5.0))
+    parents = {strategy._parent() for _ in range(50)}
+    assert len(parents) > 1
+
+
 def test_local_search_climbs_to_a_local_optimum(objective):
     run = run_search(LocalSearch(n_init=1), objective, budget=60, seed=0)
     incumbent = run.incumbent_query()
