@@ -7,6 +7,7 @@ or, with none given, the scores naspredict ships for the space
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Hashable
 
 import numpy as np
@@ -59,7 +60,7 @@ class ZeroCostFeatures(Encoder):
         if missing.any() and not missing.all():
             rows[missing] = rows[~missing][_nearest(space, missing)]
         out = np.full((len(rows), values.shape[1]), np.nan)
-        out[rows >= 0] = values[rows[rows >= 0]]
+        out[rows >= 0] = _finite_order(values)[rows[rows >= 0]]
         return out
 
     def feature_names(self, space: SearchSpace) -> list[str]:
@@ -80,6 +81,23 @@ def all_zero_cost_features(
     if len(parts) < 2:
         return parts[0] if parts else None
     return Concat(tuple(parts))
+
+
+def _finite_order(values: np.ndarray) -> np.ndarray:
+    """``values`` with -inf / inf (nwot of a cell that computes nothing) replaced, per column,
+    by a value one range below the finite minimum / above the maximum: the order, which is
+    what the score says, kept in numbers every model takes."""
+    out = values.copy()
+    finite = np.where(np.isfinite(values), values, np.nan)
+    with warnings.catch_warnings():  # a column with no finite value: its bounds are NaN
+        warnings.simplefilter("ignore", RuntimeWarning)
+        low, high = np.nanmin(finite, axis=0), np.nanmax(finite, axis=0)
+    span = np.nan_to_num(high - low, nan=1.0) + 1.0
+    rows, cols = np.nonzero(np.isneginf(values))
+    out[rows, cols] = np.nan_to_num(low, nan=0.0)[cols] - span[cols]
+    rows, cols = np.nonzero(np.isposinf(values))
+    out[rows, cols] = np.nan_to_num(high, nan=0.0)[cols] + span[cols]
+    return out
 
 
 def _nearest(space: SearchSpace, missing: np.ndarray) -> np.ndarray:

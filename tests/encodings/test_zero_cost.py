@@ -53,6 +53,19 @@ def test_a_cell_the_scores_lack_takes_an_isomorphic_cells(reference):
     np.testing.assert_array_equal(encoder.encode(space, absent), encoder.encode(space, twins))
 
 
+def test_infinite_scores_keep_their_order_as_numbers(tmp_path):
+    # nwot is -inf for a cell that computes nothing: a feature every model takes, still last
+    space = get_space("nb201")
+    archs = space.all_archs()
+    nwot = np.linspace(1.0, 2.0, len(archs))
+    nwot[::3] = -np.inf
+    path = tmp_path / "s.csv"
+    path.write_text("arch,nwot\n" + "".join(f"{a},{v}\n" for a, v in zip(archs, nwot, strict=True)))
+    values = ZeroCostFeatures(str(path)).encode_space(space)[:, 0]
+    assert np.isfinite(values).all()
+    assert values[::3].max() < values[np.isfinite(nwot)].min()
+
+
 def test_scores_of_another_space_are_refused(reference):
     space = get_space("tnb101-micro")
     with pytest.raises(InvalidArchitectureError, match="scores of nb201 cells, not tnb101-micro"):
