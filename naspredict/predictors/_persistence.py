@@ -21,7 +21,7 @@ import numpy as np
 
 from naspredict import __version__
 from naspredict.errors import BenchmarkFormatError, NasPredictError, UnknownNameError
-from naspredict.predictors._base import ArchPredictor
+from naspredict.predictors._base import PRECOMPUTED, ArchPredictor
 
 MANIFEST = "predictor.json"
 #: Name (less the suffix) of the copy of a ``proxy_scores`` file saved with a predictor.
@@ -66,20 +66,44 @@ def save_predictor(predictor: ArchPredictor, directory: str | Path, **extra: obj
         raise BenchmarkFormatError(
             f"{name} has parameters that are not plain values ({err}); pass names, not objects"
         ) from None
-    directory = Path(directory)
+    directory = Path(directory).resolve()  # "." or a link: the directory itself
     check_save_directory(directory)
     directory.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(dir=directory.parent, prefix=f".{directory.name}."))
+    old = tmp.with_name(tmp.name + ".old")
     try:
         (tmp / MANIFEST).write_text(manifest + "\n")
         if scores is not None:
             shutil.copyfile(scores, tmp / params["proxy_scores"])
         predictor._save_state(tmp)
+        # the earlier save is moved aside, not deleted, until the new one is in place
+        here = Path.cwd()
         if directory.exists():
-            shutil.rmtree(directory)
+            os.replace(directory, old)
         os.replace(tmp, directory)
+        if here == directory:  # saved as ".": stay in the directory, not in the old one
+            os.chdir(directory)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _probe_input(predictor: ArchPredictor) -> list[str] | np.ndarray:
+    """One input ``predictor`` predicts: the space's first architecture, or a row of zeros
+    for a predictor of precomputed features."""
+    if predictor.get_params().get("encoding") == PRECOMPUTED:
+        return np.zeros((1, predictor.n_features_in_))
+    return predictor.space_.archs_from_codes([0])
+
+
+def _saved_here(path: Path) -> bool:
+    """Whether ``path``, in a directory with a manifest, is something a save writes: a state
+    file, the scores copy, or a nested predictor's directory of state files."""
+    if path.is_dir():
+        return path.name == "gnn" and all(  # DefaultPredictor's GNN
+            child.is_file() and child.name in STATE_FILES for child in path.iterdir()
+        )
+    return path.name in STATE_FILES | {MANIFEST} or path.stem == SCORES_STEM
 
 
 def check_save_directory(directory: str | Path) -> None:
@@ -96,8 +120,7 @@ def check_save_directory(directory: str | Path) -> None:
     if not (directory / MANIFEST).exists():
         foreign = names  # nothing here was saved by naspredict
     else:
-        mine = STATE_FILES | {MANIFEST}
-        foreign = [n for n in names if n not in mine and Path(n).stem != SCORES_STEM]
+        foreign = [n for n in names if not _saved_here(directory / n)]
         try:
             read_manifest(directory)
         except BenchmarkFormatError:
@@ -147,7 +170,7 @@ def load_predictor(directory: str | Path) -> ArchPredictor:
         predictor = cls(**params)
         predictor._load_state(Path(directory))
         # states that load but do not fit together fail here, not in the user's predict
-        probe = predictor.predict(predictor.space_.archs_from_codes([0]))
+        probe = predictor.predict(_probe_input(predictor))
     except (NasPredictError, *_STATE_ERRORS) as err:
         # the first line only: XGBoost appends its C++ stack trace to the message
         reason = (str(err).strip().splitlines() or [type(err).__name__])[0]

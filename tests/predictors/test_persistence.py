@@ -4,6 +4,7 @@ saving never replaces a directory that holds anything else."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -105,7 +106,7 @@ def test_a_gnn_fitted_on_a_gpu_predicts_on_the_cpu(saved, tmp_path):
     np.testing.assert_allclose(loaded.predict(SPACE.archs_from_codes([5, 6])), before)
 
 
-def test_saving_never_replaces_a_directory_of_other_files(saved, tmp_path):
+def test_saving_never_replaces_a_directory_of_other_files(saved, tmp_path, monkeypatch):
     model = make_predictor("xgb", space="nb201", n_estimators=5)
     model.fit(SPACE.archs_from_codes(range(20)), np.arange(20.0))
     other = tmp_path / "other"
@@ -120,5 +121,25 @@ def test_saving_never_replaces_a_directory_of_other_files(saved, tmp_path):
         save_predictor(model, other / "m")
     assert (other / "m" / "notes.txt").read_text() == "mine"
     (other / "m" / "notes.txt").unlink()
+    (other / "m" / "proxy_scores.backup").mkdir()  # a directory named like the scores copy
+    with pytest.raises(BenchmarkFormatError, match=r"\(proxy_scores\.backup\)"):
+        save_predictor(model, other / "m")
+    (other / "m" / "proxy_scores.backup").rmdir()
     save_predictor(model, other / "m")  # a saved predictor is replaced
     assert load_predictor(other / "m").predict(SPACE.archs_from_codes([3])).shape == (1,)
+    # saved through a link, or as ".": the directory itself is replaced
+    (other / "link").symlink_to(other / "m")
+    save_predictor(model, other / "link")
+    assert (other / "link").is_symlink() and (other / "m" / "predictor.json").is_file()
+    monkeypatch.chdir(other / "m")
+    save_predictor(model, ".")
+    assert Path.cwd() == other / "m" and Path("predictor.json").is_file()
+    assert load_predictor(other / "m").predict(SPACE.archs_from_codes([3])).shape == (1,)
+    assert sorted(p.name for p in other.iterdir()) == ["link", "m"]  # nothing left beside
+
+
+def test_a_predictor_of_precomputed_features_loads(tmp_path):
+    X = np.random.default_rng(0).normal(size=(30, 4))
+    model = make_predictor("xgb@precomputed", space="nb201", n_estimators=5).fit(X, X[:, 0])
+    save_predictor(model, tmp_path / "m")
+    np.testing.assert_allclose(load_predictor(tmp_path / "m").predict(X), model.predict(X))
