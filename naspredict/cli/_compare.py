@@ -22,6 +22,7 @@ from naspredict.cli._options import (
     name_list,
 )
 from naspredict.cli._output import add_progress_option, output_path, sibling
+from naspredict.errors import InvalidOptionError
 
 #: Columns of the report: ranking quality only (a proxy's scale is not the target's).
 COMPARE_METRICS = ("kendall_tau", "spearman", "precision_top1%", "precision_top5%")
@@ -77,6 +78,12 @@ def run(args: argparse.Namespace) -> None:
         summarize,
     )
 
+    proxy_names = [name for name in args.predictors if name.casefold().startswith(PROXY_PREFIX)]
+    if proxy_names:
+        raise InvalidOptionError(
+            f"--predictors {proxy_names[0]}: compare takes zero-cost proxies with --proxies "
+            f"({proxy_names[0][len(PROXY_PREFIX) :]}); --predictors are trained ones"
+        )
     split_of = PROTOCOLS.get(args.protocol)
     table = load_table(args.table, dataset=args.dataset, format=args.format)
     scores = space_scores(table.space, args.proxy_scores)

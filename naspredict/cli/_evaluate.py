@@ -19,7 +19,7 @@ from naspredict.cli._options import (
     name_list,
 )
 from naspredict.cli._output import add_progress_option, output_path, sibling
-from naspredict.errors import MissingColumnError, UnscoredCellsWarning
+from naspredict.errors import MissingColumnError, MissingScoresError, UnscoredCellsWarning
 from naspredict.spaces import SearchSpace
 
 
@@ -122,7 +122,10 @@ def _recorded_scoring(path: str | None) -> dict | None:
 
 def _scoring_params(recorded: dict | None, name: str) -> dict:
     """ZeroCostPredictor parameters that score a cell as ``recorded`` scored the file's."""
-    config = (recorded or {}).get("proxies", {}).get(name.removeprefix("zc:"))
+    from naspredict.predictors.zero_cost import get_proxy
+
+    proxy = get_proxy(name.removeprefix("zc:")).name  # the file records it by this name
+    config = (recorded or {}).get("proxies", {}).get(proxy)
     if config is None:
         return {}
     return {
@@ -154,6 +157,8 @@ def _check_proxies(
                 "proxies` and give the file as --proxy-scores"
             )
     missing = len(set(table.archs) - set(scores["arch"]))
+    if missing and recorded:
+        _check_images(recorded, where, missing)
     if missing:
         how = (
             f"as {where} was ({recorded['data']} images)"
@@ -166,6 +171,28 @@ def _check_proxies(
             file=sys.stderr,
         )
     return missing
+
+
+def _check_images(recorded: dict, where: str, missing: int) -> None:
+    """MissingScoresError unless the images ``recorded`` scored the file with are here: the
+    ``missing`` cells must be scored on them."""
+    from naspredict.data import load_images
+    from naspredict.predictors.zero_cost._store import DATA_FINGERPRINT
+
+    data = recorded["data"]
+    advice = f"score them into it first (`naspredict proxies ... --out {where}`)"
+    if data not in ("fashion-mnist", "gaussian"):
+        raise MissingScoresError(
+            f"{where} lacks {missing} of the table's cells, and its {data} images are not at "
+            f"hand here to score them: {advice}"
+        )
+    expected = recorded.get(DATA_FINGERPRINT)
+    images = load_images(data)
+    if expected and images is not None and images.fingerprint != expected:
+        raise MissingScoresError(
+            f"{where} lacks {missing} of the table's cells, and was scored on other {data} "
+            f"images than these: {advice}"
+        )
 
 
 def _proxy_scores(path: str | None, space: SearchSpace) -> pd.DataFrame:

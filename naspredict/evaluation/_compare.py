@@ -89,7 +89,8 @@ def compare(
         raise InvalidOptionError("no predictors and no proxies to compare")
     columns = score_columns(scores)
     proxies = list(dict.fromkeys(match_name(p, columns) or p for p in proxies))
-    both = [PROXY_PREFIX + p for p in proxies if PROXY_PREFIX + p in predictors]
+    named = {name.casefold() for name in predictors}
+    both = [PROXY_PREFIX + p for p in proxies if (PROXY_PREFIX + p).casefold() in named]
     if both:
         raise InvalidOptionError(f"{both[0]} is named among both the predictors and the proxies")
     train_sizes, seeds = check_runs(train_sizes, seeds)

@@ -179,7 +179,9 @@ def _read_checkpoint(
     usable = [row for row in mine if _is_run(row, config)]
     if len(usable) < len(mine):
         logger.warning(
-            "%s: %d damaged row(s) ignored; their runs run again", path, len(mine) - len(usable)
+            "%s: %d damaged row(s) ignored (a run without an intact row runs again)",
+            path,
+            len(mine) - len(usable),
         )
     return {
         tuple(row[k] for k in RUN_KEYS): {k: math.nan if v is None else v for k, v in row.items()}

@@ -359,7 +359,9 @@ def _read_checkpoint(
                 continue
             out[(trajectory.strategy, trajectory.seed)] = trajectory
     if damaged:
-        logger.warning("%s: %d damaged row(s) ignored; their runs run again", path, damaged)
+        logger.warning(
+            "%s: %d damaged row(s) ignored (a run without an intact row runs again)", path, damaged
+        )
     return out
 
 

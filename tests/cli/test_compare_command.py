@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import json
 
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from naspredict.cli import main
+from naspredict.predictors.zero_cost import read_scores
+from naspredict.predictors.zero_cost._store import METADATA_KEY
 
 
 @pytest.fixture(scope="module")
@@ -68,8 +72,8 @@ def test_compare_writes_report_plots_and_resumes(paths, tmp_path, capsys):
         (["--predictors", "svm"], "unknown predictor 'svm'", 2),
         (["--proxy-scores", "missing.parquet"], "missing.parquet: no such file", 1),
         (
-            ["--predictors", "zc:synflow", "--proxies", "synflow"],
-            "zc:synflow is named among both the predictors and the proxies",
+            ["--predictors", "ZC:synflow", "--proxies", "synflow"],
+            "compare takes zero-cost proxies with --proxies (synflow)",
             2,
         ),
     ],
@@ -135,3 +139,15 @@ def test_evaluate_scores_the_cells_a_proxies_file_lacks_as_the_file_was(paths, t
     assert main([*argv, "--seeds", "1", "--no-progress"]) == 0
     err = capsys.readouterr().err
     assert f"they are scored here, as {scores} was (gaussian images)" in err
+    # the proxy named in another case takes the file's configuration all the same
+    assert main([*argv[:5], "zc:PARAMS", *argv[6:], "--seeds", "1", "--no-progress"]) == 0
+    assert f"as {scores} was (gaussian images)" in capsys.readouterr().err
+    # a file scored on images not at hand here: its missing cells cannot be scored as it was
+    meta_path = tmp_path / "c.parquet"
+    frame, meta = read_scores(scores)
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    meta = json.dumps({**meta, "data": "cifar10"})
+    pq.write_table(table.replace_schema_metadata({METADATA_KEY: meta}), meta_path)
+    argv[argv.index(str(scores))] = str(meta_path)
+    assert main([*argv, "--seeds", "1", "--no-progress"]) == 1
+    assert "its cifar10 images are not at hand here" in capsys.readouterr().err
