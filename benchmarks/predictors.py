@@ -117,12 +117,15 @@ def _checkpoint(setting: dict) -> Path:
 
 def summaries(args: argparse.Namespace, seeds: int) -> list[pd.DataFrame]:
     """Per setting, the summary of its finished runs (its predictors, sizes and seeds)."""
-    out = []
+    out, shown = [], set()
     for setting in settings(args.quick):
         runs = pd.DataFrame(read_jsonl(_checkpoint(setting)))
         if runs.empty:
             continue
-        names = [*setting["predictors"], *(args.predictors or [])]
+        # a setting's entries list their own predictors; one of --predictors shows once
+        extra = [p for p in args.predictors or [] if (setting["name"], p) not in shown]
+        names = list(dict.fromkeys([*setting["predictors"], *extra]))
+        shown.update((setting["name"], p) for p in names)
         runs = runs[
             runs["predictor"].isin(names)
             & runs["train_size"].isin(setting["sizes"])
