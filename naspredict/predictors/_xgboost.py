@@ -35,10 +35,6 @@ class XGBPredictor(ArchPredictor):
         Threads; -1 for all cores.
     """
 
-    @property
-    def ranks_only(self) -> bool:
-        return self.objective == "rank"
-
     def __init__(
         self,
         *,
@@ -67,6 +63,10 @@ class XGBPredictor(ArchPredictor):
         self.reg_lambda = reg_lambda
         self.random_state = random_state
         self.n_jobs = n_jobs
+
+    @property
+    def ranks_only(self) -> bool:
+        return self.objective == "rank"
 
     def _booster_params(self) -> dict:
         if self.objective not in OBJECTIVES:

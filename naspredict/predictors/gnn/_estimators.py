@@ -40,10 +40,6 @@ class _GNNPredictor(ArchPredictor):
 
     module_class: type[nn.Module]
 
-    @property
-    def ranks_only(self) -> bool:
-        return self.loss == "rank"
-
     def __init__(
         self,
         *,
@@ -82,6 +78,10 @@ class _GNNPredictor(ArchPredictor):
         self.pretrain_epochs = pretrain_epochs
         self.proxy_scores = proxy_scores
         self.verbose = verbose
+
+    @property
+    def ranks_only(self) -> bool:
+        return self.loss == "rank"
 
     # -- public API -----------------------------------------------------------------------
 
