@@ -47,9 +47,10 @@ class PredictorGuided(Strategy):
     k : int
         Cells proposed per iteration.
     pool : {"mutation", "space"}
-        Candidates: the neighbours (one op changed) of the ``n_parents`` best queried cells
-        plus ``n_random`` random cells; or every unqueried cell of the space, one per
-        isomorphism class.
+        Candidates: the unqueried neighbours (one op changed) of the ``n_parents`` best
+        queried cells plus ``n_random`` random cells (when every neighbour has been queried,
+        those of twice as many of the best cells, and so on); or every unqueried cell of the
+        space, one per isomorphism class.
     n_parents, n_random : int
         Size of the mutation pool.
     acquisition : {"mean", "ucb", "ei", "its"}
@@ -138,13 +139,17 @@ class PredictorGuided(Strategy):
     def _candidates(self, history: History) -> np.ndarray:
         if self.pool == "space":
             pool = self._reps
-        else:
-            parents = history.top(self.n_parents)
-            pool = np.concatenate(
-                [*(self._neighbour_codes(p) for p in parents), self._random_codes(self.n_random)]
-            )
+            return pool[~history.queried(pool)]
+        random = self._random_codes(self.n_random)
+        ranked = history.top(len(history))
+        parents = self.n_parents
+        while True:  # neighbours all queried: widen to the next best cells, not give up
+            pool = np.concatenate([*(self._neighbour_codes(p) for p in ranked[:parents]), random])
             pool = np.unique(self.space_.canonical_codes(pool))
-        return pool[~history.queried(pool)]
+            pool = pool[~history.queried(pool)]
+            if len(pool) or parents >= len(ranked):
+                return pool
+            parents = max(2 * parents, 1)
 
     def _acquire(self, codes: np.ndarray, y: np.ndarray, candidates: np.ndarray) -> np.ndarray:
         if self.acquisition == "mean":

@@ -117,6 +117,13 @@ def test_bananas_acquisitions_with_and_without_an_uncertainty(objective, acquisi
         assert len(run_search(strategy, objective, budget=20, seed=0)) == 20
 
 
+def test_a_mutation_pool_widens_instead_of_running_dry(objective):
+    # the neighbours of the 2 best cells are soon all queried: the run goes on to the budget
+    strategy = NPENAS(predictor=small_xgb(), pool="mutation", n_parents=2, n_random=0, k=10)
+    run = run_search(strategy, objective, budget=150, seed=0)
+    assert len(run) == 150 and run.stopped != "stale"
+
+
 def test_predictor_guided_search_beats_random_search(objective):
     guided, random = [], []
     for seed in range(3):
