@@ -176,8 +176,7 @@ def _check_proxies(
 def _check_images(recorded: dict, where: str, missing: int) -> None:
     """MissingScoresError unless the images ``recorded`` scored the file with are here: the
     ``missing`` cells must be scored on them."""
-    from naspredict.data import load_images
-    from naspredict.predictors.zero_cost._store import DATA_FINGERPRINT
+    from naspredict.data import DATA_FINGERPRINT, load_images
 
     data = recorded["data"]
     advice = f"score them into it first (`naspredict proxies ... --out {where}`)"

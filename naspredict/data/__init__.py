@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from naspredict.data._images import ImageDataError, ImageDataset
+from naspredict.data._images import DATA_FINGERPRINT, ImageDataError, ImageDataset
 from naspredict.data._readers import (
     FASHION_MNIST_DIR,
     load_cifar,
@@ -20,6 +20,7 @@ from naspredict.data._readers import (
 
 __all__ = [
     "DATASETS",
+    "DATA_FINGERPRINT",
     "FASHION_MNIST_DIR",
     "IMAGE_DATASETS",
     "ImageDataError",

@@ -11,6 +11,10 @@ import numpy as np
 
 from naspredict.errors import ImageDataError
 
+#: Key under which a file records the :attr:`ImageDataset.fingerprint` it was made from
+#: (zero-cost scores, trainer tables); files written before it existed lack it.
+DATA_FINGERPRINT = "data_sha256"
+
 
 @dataclass(frozen=True, eq=False)
 class ImageDataset:
@@ -48,7 +52,7 @@ class ImageDataset:
                 f"{self.name}: {len(self.images)} images but labels of shape {self.labels.shape}"
             )
         if self.labels.dtype.kind not in "iu":
-            raise ImageDataError(f"{self.name}: labels must be integers, got {self.labels.dtype}")
+            raise ImageDataError(f"{self.name}: expected integer labels, got {self.labels.dtype}")
         outside = (self.labels < 0) | (self.labels >= self.num_classes)
         if outside.any():
             raise ImageDataError(

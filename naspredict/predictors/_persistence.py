@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import pickle
 import shutil
 import tempfile
 import zipfile
@@ -20,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from naspredict import __version__
+from naspredict.benchmark_data._safe_pickle import PICKLE_READ_ERRORS
 from naspredict.errors import BenchmarkFormatError, NasPredictError, UnknownNameError
 from naspredict.predictors._base import PRECOMPUTED, ArchPredictor
 
@@ -28,19 +28,9 @@ MANIFEST = "predictor.json"
 SCORES_STEM = "proxy_scores"
 #: Everything else the predictor classes write beside the manifest (``_save_state``).
 STATE_FILES = frozenset({"model.json", "state.json", "model.pt", "training.npz", "gnn"})
-#: What reading a damaged state may raise (besides naspredict's errors): a truncated
-#: ``.npz`` is a BadZipFile, a damaged torch file a RuntimeError.
-_STATE_ERRORS = (
-    TypeError,
-    LookupError,
-    OSError,
-    ValueError,
-    EOFError,
-    RuntimeError,
-    RecursionError,
-    pickle.UnpicklingError,
-    zipfile.BadZipFile,
-)
+#: What reading a damaged state may raise (besides naspredict's errors): a pickle's errors,
+#: and a truncated ``.npz`` is a BadZipFile, a damaged torch file a RuntimeError.
+_STATE_ERRORS = (*PICKLE_READ_ERRORS, RuntimeError, RecursionError, zipfile.BadZipFile)
 
 
 def save_predictor(predictor: ArchPredictor, directory: str | Path, **extra: object) -> None:

@@ -13,6 +13,7 @@ import torch
 from tqdm.auto import tqdm
 
 from naspredict.benchmark_data import BenchmarkTable, load_table
+from naspredict.data import DATA_FINGERPRINT
 from naspredict.errors import BenchmarkFormatError, InvalidArchitectureError
 from naspredict.spaces import get_space, read_arch_file
 from naspredict.trainer._data import TrainingData
@@ -92,7 +93,7 @@ def generate_table(
         "C": C,
         "N": N,
         "torch": torch.__version__,
-        "data_sha256": data.fingerprint,
+        DATA_FINGERPRINT: data.fingerprint,
         # what trained the rows already there; the groups of this run add theirs
         "device": done.attrs.get("device"),
         "bf16": done.attrs.get("bf16"),
@@ -162,7 +163,7 @@ def _finished(
             f"{out} is not a table of `naspredict train`; choose another --out to start one"
         )
     theirs = (table.dataset, made.get("protocol"), made.get("seed"), (made.get("C"), made.get("N")))
-    images = made.get("data_sha256")
+    images = made.get(DATA_FINGERPRINT)
     if theirs != (data.name, protocol.to_dict(), seed, size) or (
         images and data.fingerprint and images != data.fingerprint
     ):

@@ -11,12 +11,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from naspredict.data import ImageDataset
+from naspredict.data import DATA_FINGERPRINT, ImageDataset
 from naspredict.errors import ProxyConfigError
 from naspredict.predictors.zero_cost._base import PROXIES, Proxy, ProxyConfig, get_proxy
 from naspredict.predictors.zero_cost._passes import Passes
 from naspredict.predictors.zero_cost._prepare import InputSource, prepared_networks
-from naspredict.predictors.zero_cost._store import DATA_FINGERPRINT
 from naspredict.predictors.zero_cost._tasks import scored_task
 from naspredict.spaces import SearchSpace, get_space
 

@@ -19,14 +19,13 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from naspredict._io import atomic_path
+from naspredict.data import DATA_FINGERPRINT
 from naspredict.errors import ScoreCacheError
 
 #: Key of the scoring metadata in the Parquet schema metadata.
 METADATA_KEY = b"naspredict_zero_cost"
 #: The journal's first line: ``{_JOURNAL_KEY: metadata}``.
 _JOURNAL_KEY = METADATA_KEY.decode()
-#: Metadata key of the images' fingerprint; files written before it existed lack it.
-DATA_FINGERPRINT = "data_sha256"
 
 
 class ScoreStore:
