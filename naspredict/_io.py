@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import math
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 def _read_umask() -> int:
@@ -146,6 +150,30 @@ def read_jsonl(path: str | os.PathLike) -> list[dict[str, Any]]:
     with atomic_path(path) as tmp:
         tmp.write_text("".join(f"{line}\n" for line in lines))
     return rows
+
+
+def read_runs(
+    path: str | os.PathLike | None,
+    mine: Callable[[dict[str, Any]], bool],
+    parse: Callable[[dict[str, Any]], T],
+) -> list[T]:
+    """The finished runs of the checkpoint ``path`` (none if it is None or absent): each row
+    that ``mine`` selects, read by ``parse``. A row that ``parse`` refuses (KeyError,
+    TypeError, ValueError, OverflowError) is damaged: it is dropped, with one warning for the
+    file, and its run runs again."""
+    runs, damaged = [], 0
+    for row in [] if path is None else read_jsonl(path):
+        if not mine(row):
+            continue
+        try:
+            runs.append(parse(row))
+        except (KeyError, TypeError, ValueError, OverflowError):
+            damaged += 1
+    if damaged:
+        logger.warning(
+            "%s: %d damaged row(s) ignored (a run without an intact row runs again)", path, damaged
+        )
+    return runs
 
 
 def append_jsonl(path: str | os.PathLike, row: dict[str, Any]) -> None:

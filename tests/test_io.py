@@ -6,7 +6,14 @@ import json
 
 import numpy as np
 
-from naspredict._io import append_jsonl, fingerprint, read_jsonl, settings_fingerprint, write_json
+from naspredict._io import (
+    append_jsonl,
+    fingerprint,
+    read_jsonl,
+    read_runs,
+    settings_fingerprint,
+    write_json,
+)
 from naspredict.predictors import DefaultPredictor
 
 
@@ -62,3 +69,16 @@ def test_read_jsonl_drops_lines_that_are_not_runs(tmp_path):
     with open(path, "ab") as f:  # damaged bytes, and nesting too deep for the parser
         f.write(b'\xff\xfe{"seed": 3}\n' + b"[" * 100_000 + b"\n")
     assert read_jsonl(path) == [{"seed": 0}, {"seed": 1}]
+
+
+def test_read_runs_keeps_its_own_rows_and_drops_damaged_ones(tmp_path, caplog):
+    path = tmp_path / "runs.jsonl"
+    for row in ({"who": "a", "seed": 0}, {"who": "b", "seed": 1}, {"who": "a", "seed": "x"}):
+        append_jsonl(path, row)
+
+    def mine(row: dict) -> bool:
+        return row["who"] == "a"
+
+    assert read_runs(path, mine, lambda row: int(row["seed"])) == [0]
+    assert "1 damaged row(s) ignored" in caplog.text
+    assert read_runs(None, mine, dict) == []

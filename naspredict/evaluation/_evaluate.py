@@ -13,7 +13,7 @@ import pandas as pd
 from sklearn.base import clone
 from tqdm.auto import tqdm
 
-from naspredict._io import append_jsonl, fingerprint, read_jsonl, settings_fingerprint
+from naspredict._io import append_jsonl, fingerprint, read_runs, settings_fingerprint
 from naspredict._validation import check_count
 from naspredict.benchmark_data import BenchmarkTable
 from naspredict.errors import InvalidOptionError
@@ -169,24 +169,18 @@ def _read_checkpoint(
     """Finished runs of the same configuration (:func:`run_config`) and, given ``settings``
     (predictor name to :func:`~naspredict._io.settings_fingerprint`), of those predictors
     with the same settings. A metric written as null (NaN) is NaN again."""
-    rows = [] if path is None else read_jsonl(path)
-    mine = [
-        row
-        for row in rows
-        if all(row.get(k) == v for k, v in config.items())
-        and (settings is None or row.get("settings") == settings.get(row.get("predictor")))
-    ]
-    usable = [row for row in mine if _is_run(row, config)]
-    if len(usable) < len(mine):
-        logger.warning(
-            "%s: %d damaged row(s) ignored (a run without an intact row runs again)",
-            path,
-            len(mine) - len(usable),
+
+    def mine(row: dict) -> bool:
+        return all(row.get(k) == v for k, v in config.items()) and (
+            settings is None or row.get("settings") == settings.get(row.get("predictor"))
         )
-    return {
-        tuple(row[k] for k in RUN_KEYS): {k: math.nan if v is None else v for k, v in row.items()}
-        for row in usable
-    }
+
+    def parse(row: dict) -> dict:
+        if not _is_run(row, config):
+            raise ValueError("not a run")
+        return {k: math.nan if v is None else v for k, v in row.items()}
+
+    return {tuple(run[k] for k in RUN_KEYS): run for run in read_runs(path, mine, parse)}
 
 
 def _is_run(row: dict, config: Mapping[str, str]) -> bool:

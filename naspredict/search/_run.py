@@ -13,7 +13,7 @@ import numpy as np
 from sklearn.base import clone
 from tqdm.auto import tqdm
 
-from naspredict._io import append_jsonl, read_jsonl, settings_fingerprint
+from naspredict._io import append_jsonl, read_runs, settings_fingerprint
 from naspredict._validation import check_count
 from naspredict.search._base import History, Strategy, arch_codes
 from naspredict.search._objective import TableObjective
@@ -347,22 +347,17 @@ def _read_checkpoint(
     """Finished runs with the same configuration, of strategies with the same settings (a
     damaged row is dropped, with a warning, and its run runs again); ``n_codes``: the size of
     the space."""
-    out, damaged = {}, 0
-    for row in [] if path is None else read_jsonl(path):
+
+    def mine(row: dict) -> bool:
         same = all(row.get(k) == v for k, v in config.items())
-        if same and row.get("settings") == settings.get(row.get("strategy")):
-            try:
-                trajectory = Trajectory.from_dict(row)
-                _check_trajectory(trajectory, n_codes)
-            except (KeyError, TypeError, ValueError, OverflowError):
-                damaged += 1
-                continue
-            out[(trajectory.strategy, trajectory.seed)] = trajectory
-    if damaged:
-        logger.warning(
-            "%s: %d damaged row(s) ignored (a run without an intact row runs again)", path, damaged
-        )
-    return out
+        return same and row.get("settings") == settings.get(row.get("strategy"))
+
+    def parse(row: dict) -> Trajectory:
+        trajectory = Trajectory.from_dict(row)
+        _check_trajectory(trajectory, n_codes)
+        return trajectory
+
+    return {(t.strategy, t.seed): t for t in read_runs(path, mine, parse)}
 
 
 def _check_trajectory(trajectory: Trajectory, n_codes: int) -> None:
