@@ -123,6 +123,8 @@ def run_fit(args: argparse.Namespace) -> None:
     else:
         predictor.fit(archs, y[rows])
     seconds = time.perf_counter() - start
+    if "verbose" in predictor.get_params():
+        predictor.set_params(verbose=False)  # a display choice of this fit, not of the model
     info = {
         "predictor": args.predictor,
         "space": table.space.name,

@@ -214,3 +214,10 @@ def test_predict_says_when_its_values_only_rank(table, tmp_path, capsys):
     assert main(["predict", str(model), CELL, "--json", str(out)]) == 0
     assert "scores that rank valid_acc_200ep" in capsys.readouterr().out
     assert json.loads(out.read_text())["ranks_only"] is True
+
+
+def test_a_saved_gnn_keeps_no_progress_bar_of_its_fit(table, tmp_path):
+    model = tmp_path / "m"
+    argv = ["fit", table, "--target", "valid_acc_200ep", "--predictor", "gin"]
+    assert main([*argv, "--train-size", "20", "--out", str(model)]) == 0
+    assert json.loads((model / "predictor.json").read_text())["params"]["verbose"] is False
