@@ -3,6 +3,7 @@
     python benchmarks/headline.py                      # every setting, 5 seeds
     python benchmarks/headline.py --only nb201 --seeds 2
     python benchmarks/headline.py --predictor default+gnn  # another, on the same splits
+    python benchmarks/headline.py --only macro/autoencoder --sizes 1000 3000  # more cells
 
 Writes ``benchmarks/results/headline.json`` and ``headline.md``. Finished runs are kept in
 ``benchmarks/results/headline.runs/``, so an interrupted run resumes where it stopped, and a
@@ -97,7 +98,8 @@ def _checkpoint(setting: dict) -> Path:
 def run(args: argparse.Namespace) -> None:
     """Evaluate the selected settings, then rewrite the table from every finished run."""
     for setting in settings():
-        if args.only and not any(o in setting["name"] for o in args.only):
+        key = f"{setting['name']}/{setting['protocol']}"
+        if args.only and not any(o in key for o in args.only):
             continue
         table = _table(setting["path"])
         model = make_predictor(
@@ -109,12 +111,12 @@ def run(args: argparse.Namespace) -> None:
             setting["target"],
             {args.predictor: model},
             protocol=setting["protocol"],
-            train_sizes=[setting["size"]],
+            train_sizes=sorted({setting["size"], *args.sizes}),
             seeds=range(args.seeds),
             checkpoint=_checkpoint(setting),
         )
         print(
-            f"{setting['name']} {setting['protocol']} n={setting['size']}: "
+            f"{setting['name']} {setting['protocol']} n={sorted({setting['size'], *args.sizes})}: "
             f"{time.perf_counter() - start:.0f} s",
             flush=True,
         )
@@ -207,6 +209,38 @@ def alternatives() -> list[dict]:
     return out
 
 
+def curves() -> list[dict]:
+    """The default predictor on the settings that also ran at other training sizes
+    (``--sizes``), every size's mean Kendall tau: whether more trained cells would reach
+    the goal."""
+    goals: dict[Path, dict[int, float]] = {}
+    for setting in settings():  # settings of one table and protocol share a checkpoint
+        goals.setdefault(_checkpoint(setting), {})[setting["size"]] = setting["goal"]
+    out = []
+    for setting in settings():
+        path = _checkpoint(setting)
+        runs = pd.DataFrame(read_jsonl(path))
+        if path not in goals or runs.empty:
+            continue
+        goal = goals.pop(path)
+        runs = runs[runs["predictor"] == "default"]
+        if set(runs["train_size"]) <= set(goal):
+            continue
+        for size, at_size in runs.groupby("train_size"):
+            out.append(
+                {
+                    "setting": setting["name"],
+                    "protocol": setting["protocol"],
+                    "train_size": int(size),
+                    "seeds": len(at_size),
+                    "kendall_tau": float(at_size["kendall_tau"].mean()),
+                    "kendall_tau_std": float(at_size["kendall_tau"].std()),
+                    "goal": goal.get(size),
+                }
+            )
+    return out
+
+
 def write(command: str) -> None:
     """``headline.json`` and ``headline.md`` from every finished run."""
     result = {
@@ -216,6 +250,7 @@ def write(command: str) -> None:
         "zero-cost scores, and a Gaussian process where cross-validation finds it helps)",
         "rows": rows(),
         "alternatives": alternatives(),
+        "curves": curves(),
         "bundled_scores": {
             space: json.loads(bundled_scores_path(space).with_suffix(".json").read_text())
             for space in ("nb201", "tnb101-micro", "tnb101-macro")
@@ -285,6 +320,23 @@ def markdown(result: dict) -> str:
                 f"| {a['default_fit_seconds']:.1f} / {a['fit_seconds']:.1f} |"
             )
         lines.append("")
+    if curve := result.get("curves"):
+        lines += [
+            "## More training cells",
+            "",
+            "The default predictor on the same test sets with more training cells "
+            "(`--sizes`); the goal stands beside the headline size.",
+            "",
+            "| setting | protocol | n | ours | goal | seeds |",
+            "|---" * 6 + "|",
+        ]
+        for c in curve:
+            lines.append(
+                f"| {c['setting']} | {c['protocol']} | {c['train_size']} "
+                f"| {c['kendall_tau']:.3f} ± {c['kendall_tau_std']:.3f} "
+                f"| {'' if c['goal'] is None else c['goal']} | {c['seeds']} |"
+            )
+        lines.append("")
     for space, record in result["bundled_scores"].items():
         lines.append(
             f"Bundled scores of {space}: {', '.join(record['proxies'])} on {record['data']} "
@@ -297,11 +349,22 @@ def markdown(result: dict) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=5)
-    parser.add_argument("--only", nargs="*", help="settings whose name contains one of these")
+    parser.add_argument(
+        "--only",
+        nargs="*",
+        help="settings whose NAME/PROTOCOL (e.g. nb201/cifar100/gates) contains one of these",
+    )
     parser.add_argument(
         "--predictor",
         default="default",
         help="evaluate this predictor instead (its results go beside the default's)",
+    )
+    parser.add_argument(
+        "--sizes",
+        nargs="*",
+        type=int,
+        default=[],
+        help="also train on these many cells (same test sets); the headline keeps its size",
     )
     run(parser.parse_args())
 
