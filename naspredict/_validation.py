@@ -15,3 +15,17 @@ def check_count(what: str, value: Any, least: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < least:
         raise InvalidOptionError(f"a {what} must be an integer of at least {least}, got {value!r}")
     return int(value)
+
+
+def check_device(device: Any) -> str:
+    """``device`` if it names a torch device this machine has (``cpu``, ``cuda``,
+    ``cuda:1``, ...); InvalidOptionError otherwise."""
+    import torch  # only where a device is asked for
+
+    try:
+        kind = torch.device(device).type
+    except (RuntimeError, TypeError):
+        raise InvalidOptionError(f"not a torch device: {device!r}") from None
+    if kind == "cuda" and not torch.cuda.is_available():
+        raise InvalidOptionError(f"{device!r}: this torch has no CUDA device to use")
+    return str(device)

@@ -48,7 +48,8 @@ for _reader in (
 
 
 def find_reader(path: str | Path, format: str | None = None) -> Reader:
-    """The reader of ``path``: the one named ``format``, or the first whose sniff accepts it."""
+    """The reader of ``path``: the one named ``format`` (if its sniff accepts the path), or
+    the first whose sniff accepts it."""
     path = Path(path)
     if not path.exists():
         raise BenchmarkFormatError(
@@ -56,7 +57,12 @@ def find_reader(path: str | Path, format: str | None = None) -> Reader:
             f"({', '.join(bundled_tables()) or 'none'})"
         )
     if format is not None:
-        return READERS.get(format)
+        reader = READERS.get(format)
+        if not reader.sniff(path):
+            raise BenchmarkFormatError(
+                f"{path}: not in the {reader.name} format (leave the format out to detect it)"
+            )
+        return reader
     for name in READERS:
         reader = READERS.get(name)
         if reader.sniff(path):
@@ -94,7 +100,8 @@ def load_table(
         hold this one if it records which it holds (official files, Parquet files naspredict
         wrote); a CSV file takes it as its dataset.
     format : str, optional
-        Skip detection and use this reader.
+        Use this reader instead of the first that recognises the path; a path it does not
+        recognise is an error.
     """
     name = _bundled_name(path)
     if name is not None:

@@ -45,7 +45,8 @@ def read_tidy(path: str | Path, *, dataset: str | None = None) -> BenchmarkTable
     """
     path = Path(path)
     if not path.is_file():
-        raise BenchmarkFormatError(f"{path}: no such file")
+        what = "a directory, not a table file" if path.is_dir() else "no such file"
+        raise BenchmarkFormatError(f"{path}: {what}")
     meta: dict = {}
     try:
         if path.suffix.lower() == ".csv":

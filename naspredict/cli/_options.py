@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from naspredict._registry import match_name
+from naspredict._validation import check_device
+from naspredict.errors import InvalidOptionError
 
 if TYPE_CHECKING:
     from naspredict.predictors import ArchPredictor
@@ -84,15 +86,10 @@ def _int_at_least(text: str, least: int) -> int:
 def torch_device(text: str) -> str:
     """A torch device this machine has (``cpu``, ``cuda``, ``cuda:1``, ...); a usage error
     otherwise."""
-    import torch  # only when a command is given a device
-
     try:
-        device = torch.device(text)
-    except RuntimeError:
-        raise argparse.ArgumentTypeError(f"not a torch device: {text!r}") from None
-    if device.type == "cuda" and not torch.cuda.is_available():
-        raise argparse.ArgumentTypeError(f"{text!r}: this torch has no CUDA device to use")
-    return text
+        return check_device(text)
+    except InvalidOptionError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
 
 
 def name_of(valid: Sequence[str], kind: str) -> Callable[[str], str]:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cached_property
 
 import numpy as np
+import pandas as pd
 
+from naspredict._io import fingerprint
 from naspredict.benchmark_data import BenchmarkTable
 from naspredict.encodings._base import Encoder
 from naspredict.errors import InvalidArchitectureError
@@ -35,7 +38,7 @@ class TableFeatures(Encoder):
             table.column(column)
 
     def encode_space(self, space: SearchSpace) -> np.ndarray:
-        if space is not self.table.space:
+        if space.name != self.table.space.name:
             raise InvalidArchitectureError(
                 f"the feature table is of {self.table.space.name}, not {space.name}"
             )
@@ -51,5 +54,16 @@ class TableFeatures(Encoder):
     def __repr__(self) -> str:
         return f"TableFeatures({self.table.source!r}, columns={list(self.columns)})"
 
+    @cached_property
+    def _key(self) -> tuple[str, tuple[str, ...], str]:
+        """What the features depend on: the space, the columns and the values in them (a
+        copy of the table, as scikit-learn's clone makes, is the same encoding)."""
+        frame = self.table.frame[["arch", *self.columns]]
+        values = fingerprint(pd.util.hash_pandas_object(frame, index=False).to_numpy())
+        return (self.table.space.name, self.columns, values)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, TableFeatures) and self._key == other._key
+
     def __hash__(self) -> int:
-        return hash((id(self.table), self.columns))
+        return hash(self._key)

@@ -21,6 +21,7 @@ from naspredict.benchmark_data import BenchmarkTable, score_columns
 from naspredict.errors import InvalidOptionError, MissingColumnError
 from naspredict.evaluation._evaluate import (
     _read_checkpoint,
+    check_predictors,
     check_runs,
     evaluate,
     run_config,
@@ -85,6 +86,7 @@ def compare(
         A proxy is scored on the test cells it has a value for (``test_cells`` of
         ``test_size``).
     """
+    check_predictors(predictors)
     if not predictors and not proxies:
         raise InvalidOptionError("no predictors and no proxies to compare")
     columns = score_columns(scores)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import logging
 import math
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -74,6 +75,7 @@ def evaluate(
         :func:`prediction_metrics`, ``fit_seconds`` and ``predict_seconds_per_arch``.
     """
     split_of = PROTOCOLS.get(protocol)
+    check_predictors(predictors)
     if not predictors:
         raise InvalidOptionError("no predictors to evaluate")
     train_sizes, seeds = check_runs(train_sizes, seeds)
@@ -135,11 +137,26 @@ def evaluate(
 def check_runs(train_sizes: Sequence[int], seeds: Sequence[int]) -> tuple[list[int], list[int]]:
     """The training sizes and seeds, each once, in order; InvalidOptionError for no size or
     no seed, or a size or seed that is not an integer of at least 1 or 0."""
-    for what, values in (("training size", train_sizes), ("seed", seeds)):
-        if len(values) == 0:
+    checked = []
+    for what, values, least in (("training size", train_sizes, 1), ("seed", seeds, 0)):
+        if isinstance(values, str) or not isinstance(values, Iterable):
+            raise InvalidOptionError(
+                f"give the {what}s as a sequence of integers (e.g. [0, 1, 2]), got {values!r}"
+            )
+        values = [check_count(what, value, least) for value in values]
+        if not values:
             raise InvalidOptionError(f"give at least one {what}")
-    sizes = [check_count("training size", size, 1) for size in train_sizes]
-    return list(dict.fromkeys(sizes)), list(dict.fromkeys(check_count("seed", s, 0) for s in seeds))
+        checked.append(list(dict.fromkeys(values)))
+    return checked[0], checked[1]
+
+
+def check_predictors(predictors: Any) -> None:
+    """InvalidOptionError unless ``predictors`` maps names to predictors."""
+    if not isinstance(predictors, Mapping):
+        raise InvalidOptionError(
+            "give the predictors as a mapping of name to unfitted predictor (e.g. "
+            f"{{'xgb': XGBPredictor()}}), got a {type(predictors).__name__}"
+        )
 
 
 def summarize(results: pd.DataFrame) -> pd.DataFrame:

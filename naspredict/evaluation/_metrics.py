@@ -22,9 +22,15 @@ def prediction_metrics(y_true: np.ndarray, y_pred: np.ndarray) -> dict[str, floa
     """Kendall tau, Spearman, Pearson, MAE, RMSE and precision@top-1/5/10 %.
 
     A prediction of -inf or inf (a proxy's score of a network that computes nothing) ranks,
-    but has no distance: Pearson, MAE and RMSE are then NaN."""
+    but has no distance: Pearson, MAE and RMSE are then NaN. A NaN prediction has neither:
+    every metric is NaN."""
     y_true = np.asarray(y_true, dtype=np.float64)
     y_pred = np.asarray(y_pred, dtype=np.float64)
+    if y_true.ndim != 1 or y_pred.shape != y_true.shape:
+        raise ValueError(
+            f"y_true and y_pred must be vectors of one length, got shapes {y_true.shape} "
+            f"and {y_pred.shape}"
+        )
     error = y_pred - y_true
     finite = bool(np.isfinite(y_pred).all())
     out = {
@@ -35,5 +41,7 @@ def prediction_metrics(y_true: np.ndarray, y_pred: np.ndarray) -> dict[str, floa
         "rmse": float(np.sqrt((error**2).mean())) if finite else np.nan,
     }
     for fraction in TOP_FRACTIONS:
-        out[f"precision_top{fraction:.0%}"] = precision_at_top(y_true, y_pred, fraction)
+        out[f"precision_top{fraction:.0%}"] = (
+            np.nan if np.isnan(y_pred).any() else precision_at_top(y_true, y_pred, fraction)
+        )
     return out

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin
+from sklearn.exceptions import DataConversionWarning
 from sklearn.exceptions import NotFittedError as SklearnNotFittedError
 
 from naspredict import errors
@@ -116,8 +118,12 @@ class ArchPredictor(RegressorMixin, BaseEstimator):
         return features
 
     def _check_fitted(self) -> None:
-        if not hasattr(self, "n_features_in_"):
+        if not self.__sklearn_is_fitted__():
             raise _NotFittedError(f"this {type(self).__name__} is not fitted yet; call fit first")
+
+    def __sklearn_is_fitted__(self) -> bool:
+        # set last in fit: a fit that failed leaves other fitted-looking attributes behind
+        return hasattr(self, "n_features_in_")
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -133,18 +139,30 @@ def as_archs(X: Any) -> list[str]:
     bad = next((a for a in archs if not isinstance(a, str)), None)
     if bad is not None:
         raise InvalidArchitectureError(
-            f"expected architecture strings, got {type(bad).__name__} {bad!r}; "
-            "use encoding='precomputed' for feature matrices"
+            f"expected architecture strings, got {type(bad).__name__} {bad!r} (a predictor "
+            "with an `encoding` parameter takes feature matrices with encoding='precomputed')"
         )
     return archs
 
 
 def check_target(y: Any, n: int) -> np.ndarray:
-    """Targets as a finite float vector of length ``n``."""
+    """Targets as a finite float vector of length ``n`` (a column vector is taken, with
+    scikit-learn's warning)."""
     try:
-        y = np.asarray(y, dtype=np.float64).reshape(-1)
+        y = np.asarray(y, dtype=np.float64)
     except (TypeError, ValueError):
         raise InvalidTargetError("targets must be numbers") from None
+    if y.ndim == 2 and y.shape[1] == 1:
+        warnings.warn(
+            "a column-vector y was passed when a 1-D array was expected",
+            DataConversionWarning,
+            stacklevel=3,
+        )
+        y = y[:, 0]
+    if y.ndim != 1:
+        raise InvalidTargetError(
+            f"targets must be one number per architecture (1-D), got shape {y.shape}"
+        )
     if len(y) != n:
         raise InvalidTargetError(f"got {n} architectures but {len(y)} targets")
     bad = ~np.isfinite(y)

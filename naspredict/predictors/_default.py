@@ -172,11 +172,12 @@ class DefaultPredictor(ArchPredictor):
         self.gp_weight_ = self._choose_gp_weight(archs, y, self.gp_features_)
         self.model_ = self._booster()
         self.model_._fit(features, y[owner], sample_weight=weight)
-        self.n_features_in_ = self.model_.n_features_in_ = features.shape[1]
+        self.model_.n_features_in_ = features.shape[1]
         self.train_codes_, self.train_y_, self.train_weight_ = codes, y[owner], weight
         self.extra_ = self._fit_extra_trees(features)
         self.gp_ = self._fit_gp()
         self.gnn_ = self._gnn().fit(archs, y) if self.gnn_weight > 0 else None
+        self.n_features_in_ = features.shape[1]  # last: what marks the predictor fitted
         return self
 
     def predict(self, X: Sequence[str]) -> np.ndarray:

@@ -23,6 +23,10 @@ class SearchSpace(ABC):
     #: Registry name of the space, e.g. ``"nb201"``.
     name: str
 
+    def __deepcopy__(self, memo: dict) -> SearchSpace:
+        # immutable: a copy (scikit-learn's clone deep-copies parameters) is the space itself
+        return self
+
     @abstractmethod
     def parse(self, arch: str) -> tuple[int, ...]:
         """Validate ``arch`` and return its op indices; raise InvalidArchitectureError."""
@@ -71,6 +75,8 @@ class SearchSpace(ABC):
 
     def codes(self, archs: Iterable[str]) -> np.ndarray:
         """Integer code of each architecture (vectorised; any accepted spelling)."""
+        if isinstance(archs, str):
+            raise InvalidArchitectureError("pass a list of architecture strings, not one string")
         archs = list(archs)
         codes = self._index.get_indexer(archs)
         for i in np.flatnonzero(codes < 0):

@@ -65,3 +65,11 @@ def test_unknown_format_name(tmp_path):
     path = write(tmp_path, "a.csv", f"arch\n{CELL}\n")
     with pytest.raises(KeyError, match="unknown benchmark format 'xls'; valid: tidy"):
         load_table(path, format="xls")
+
+
+@pytest.mark.parametrize("format", ["nats", "nb201-pth", "tnb101-pth", "tidy"])
+def test_a_named_format_that_does_not_fit_the_path(tmp_path, format):
+    path = write(tmp_path, "a.csv", f"arch\n{CELL}\n")
+    wrong = tmp_path if format == "tidy" else path  # a directory is no table file
+    with pytest.raises(BenchmarkFormatError, match=f"not in the {format} format"):
+        load_table(wrong, format=format)

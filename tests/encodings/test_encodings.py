@@ -120,6 +120,21 @@ def test_table_features_fall_back_to_isomorphic_cells(shared):
     np.testing.assert_allclose(x[space.codes(zc.archs[:3]), 0], zc.column("synflow")[:3], rtol=1e-6)
 
 
+def test_table_features_survive_clone(shared):
+    from sklearn.base import clone
+
+    from naspredict.predictors import XGBPredictor
+
+    zc = load_table(shared / "nb201" / "nb201_zero_cost_cifar10.csv")
+    model = XGBPredictor(encoding=TableFeatures(zc, ["synflow", "params"]), n_estimators=10)
+    archs, y = zc.archs[:30], zc.column("synflow")[:30]
+    twin = clone(model)  # deep-copies the table: the same encoding, of the same space
+    assert twin.encoding == model.encoding and hash(twin.encoding) == hash(model.encoding)
+    np.testing.assert_array_equal(
+        twin.fit(archs, y).predict(archs), model.fit(archs, y).predict(archs)
+    )
+
+
 def test_table_features_check_their_space():
     import pandas as pd
 

@@ -69,6 +69,10 @@ def test_metrics():
         warnings.simplefilter("error")
         m = prediction_metrics(y, np.r_[-np.inf, y[1:]])
     assert m["kendall_tau"] == pytest.approx(1) and np.isnan(m["mae"]) and np.isnan(m["pearson"])
+    # a NaN prediction neither ranks nor has a distance
+    assert all(np.isnan(v) for v in prediction_metrics(y, np.r_[np.nan, y[1:]]).values())
+    with pytest.raises(ValueError, match=r"shapes \(100,\) and \(99,\)"):
+        prediction_metrics(y, y[1:])
 
 
 def test_evaluate_resumes_from_its_checkpoint(shared, tmp_path):
@@ -189,6 +193,9 @@ def test_a_table_too_small_for_a_protocol_says_so(protocol, message):
         ({"linear": LinearPredictor()}, [20], [], "give at least one seed"),
         ({"linear": LinearPredictor()}, [20], [-1], "a seed must be an integer of at least 0"),
         ({"linear": LinearPredictor()}, [20.0], [0], "training size must be an integer"),
+        ({"linear": LinearPredictor()}, [20], 5, "give the seeds as a sequence of integers"),
+        ({"linear": LinearPredictor()}, 20, [0], "give the training sizes as a sequence"),
+        ([LinearPredictor()], [20], [0], "mapping of name to unfitted predictor"),
     ],
 )
 def test_evaluate_refuses_runs_that_cannot_be(full_table, predictors, sizes, seeds, message):

@@ -7,6 +7,7 @@ import pytest
 import sklearn.exceptions
 from sklearn.base import clone
 from sklearn.model_selection import cross_val_score
+from sklearn.utils.validation import check_is_fitted
 
 from naspredict.errors import InvalidArchitectureError, InvalidTargetError, NotFittedError
 from naspredict.predictors import (
@@ -110,6 +111,20 @@ def test_bad_input_is_a_clear_error(name):
         model.fit(np.zeros((20, 5)), y)
     with pytest.raises(InvalidTargetError, match="20 architectures but 19 targets"):
         model.fit(archs, y[:-1])
+    with pytest.raises(InvalidTargetError, match=r"1-D\), got shape \(10, 2\)"):
+        model.fit(archs, y.reshape(10, 2))
+    with pytest.raises(InvalidArchitectureError, match="not one string"):
+        model.fit(archs[0], y[:1])
+    # a fit that failed leaves the predictor unfitted, as scikit-learn's check reads it
+    with pytest.raises(sklearn.exceptions.NotFittedError):
+        check_is_fitted(model)
+
+
+def test_a_column_vector_target_is_taken_with_sklearns_warning():
+    archs, y = toy_data("nb201", n=20)
+    with pytest.warns(sklearn.exceptions.DataConversionWarning):
+        model = build("linear").fit(archs, y[:, None])
+    np.testing.assert_allclose(model.predict(archs), build("linear").fit(archs, y).predict(archs))
 
 
 @pytest.mark.parametrize("space", ["tnb101-micro", "tnb101-macro"])

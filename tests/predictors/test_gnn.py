@@ -15,6 +15,7 @@ from naspredict.benchmark_data import load_table
 from naspredict.encodings.graph import to_graphs, topological_generations
 from naspredict.errors import (
     InvalidArchitectureError,
+    InvalidOptionError,
     InvalidTargetError,
     NotFittedError,
     UnknownNameError,
@@ -127,6 +128,8 @@ def test_bad_input(cls):
         cls(**TINY).fit(["not an arch"] * 10, y)
     with pytest.raises(UnknownNameError):
         cls(**TINY, loss="huber").fit(archs, y)
+    with pytest.raises(InvalidOptionError, match="not a torch device: 'bogus'"):
+        cls(**TINY, device="bogus").fit(archs, y)
     with pytest.raises(NotFittedError):
         cls(**TINY).predict(archs)
 

@@ -13,6 +13,7 @@ import torch
 from torch import nn
 from torch_geometric.data import Data
 
+from naspredict._validation import check_device
 from naspredict.encodings.graph import to_graphs
 from naspredict.errors import InvalidArchitectureError, UnknownNameError
 from naspredict.predictors._base import ArchPredictor, as_archs, check_target
@@ -174,6 +175,7 @@ class _GNNPredictor(ArchPredictor):
                 raise ValueError(f"{name} must be an integer >= {least}, got {value!r}")
         if not 0.0 <= self.val_fraction < 1.0:
             raise ValueError(f"val_fraction must lie in [0, 1), got {self.val_fraction!r}")
+        check_device(self.device)
 
     def _graphs(self, X: Any) -> list[Data]:
         archs = as_archs(X)

@@ -14,6 +14,7 @@ from sklearn.utils.validation import check_is_fitted
 from naspredict.benchmark_data import BenchmarkTable, space_scores
 from naspredict.data import ImageDataset, load_images
 from naspredict.errors import MissingColumnError, UnscoredCellsWarning
+from naspredict.predictors._base import as_archs
 from naspredict.predictors.zero_cost._base import Proxy, get_proxy
 from naspredict.predictors.zero_cost._score import ProxyScorer
 from naspredict.spaces import SearchSpace, get_space
@@ -154,7 +155,4 @@ def _arch_list(X: Any) -> list[str]:
         if "arch" not in X.columns:
             raise MissingColumnError("a table of architectures needs an 'arch' column")
         X = X["arch"]
-    if isinstance(X, str):
-        return [X]
-    arr = np.asarray(list(X), dtype=object).ravel()
-    return [str(a) for a in arr]
+    return as_archs(X)
