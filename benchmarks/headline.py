@@ -30,6 +30,7 @@ from naspredict.evaluation import (
     protocol_noise_ceiling,
     summarize,
 )
+from naspredict.evaluation._report import mean_std
 from naspredict.predictors import make_predictor
 
 ROOT = Path(__file__).resolve().parent
@@ -287,11 +288,11 @@ def markdown(result: dict) -> str:
         "|---" * 12 + "|",
     ]
     for r in result["rows"]:
-        std = "" if pd.isna(r["kendall_tau_std"]) else f" ± {r['kendall_tau_std']:.3f}"
         noise = "-" if r["noise_ceiling"] is None else f"{r['noise_ceiling']:.3f}"
         lines.append(
             f"| {r['setting']} | {r['target']} | {r['protocol']} | {r['train_size']} "
-            f"| {r['kendall_tau']:.3f}{std} | {r['precision_top1%']:.2f} | {r['published']} "
+            f"| {mean_std(r['kendall_tau'], r['kendall_tau_std'])} | {r['precision_top1%']:.2f} "
+            f"| {r['published']} "
             f"| {r['goal']} | {'yes' if r['met'] else 'no'} | {noise} | {r['seeds']} "
             f"| {r['fit_seconds']:.1f} |"
         )
@@ -333,7 +334,7 @@ def markdown(result: dict) -> str:
         for c in curve:
             lines.append(
                 f"| {c['setting']} | {c['protocol']} | {c['train_size']} "
-                f"| {c['kendall_tau']:.3f} ± {c['kendall_tau_std']:.3f} "
+                f"| {mean_std(c['kendall_tau'], c['kendall_tau_std'])} "
                 f"| {'' if c['goal'] is None else c['goal']} | {c['seeds']} |"
             )
         lines.append("")

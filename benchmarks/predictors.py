@@ -20,6 +20,7 @@ import torch
 from naspredict._io import atomic_path, read_jsonl, write_json
 from naspredict.benchmark_data import load_table
 from naspredict.evaluation import evaluate, summarize
+from naspredict.evaluation._report import mean_std
 from naspredict.predictors import make_predictor
 
 ROOT = Path(__file__).resolve().parent
@@ -90,7 +91,7 @@ def run(args: argparse.Namespace) -> None:
     seeds = range(2 if args.quick else args.seeds)
     RUNS.mkdir(parents=True, exist_ok=True)
     for setting in settings(args.quick):
-        if args.only and not any(o in setting["name"] for o in args.only):
+        if not _selected(setting, args):
             continue
         table = load_table(setting["path"])
         predictors = {
@@ -111,12 +112,17 @@ def run(args: argparse.Namespace) -> None:
         write(args, summaries=summaries(args, len(seeds)), seeds=len(seeds))
 
 
+def _selected(setting: dict, args: argparse.Namespace) -> bool:
+    return not args.only or any(o in setting["name"] for o in args.only)
+
+
 def _checkpoint(setting: dict) -> Path:
     return RUNS / (setting["name"].replace("/", "_") + ".jsonl")
 
 
 def summaries(args: argparse.Namespace, seeds: int) -> list[pd.DataFrame]:
-    """Per setting, the summary of its finished runs (its predictors, sizes and seeds)."""
+    """Per setting, the summary of its finished runs (its predictors and sizes; the first
+    ``seeds`` seeds on the settings this run evaluates, every seed on the others)."""
     out, shown = [], set()
     for setting in settings(args.quick):
         runs = pd.DataFrame(read_jsonl(_checkpoint(setting)))
@@ -126,11 +132,9 @@ def summaries(args: argparse.Namespace, seeds: int) -> list[pd.DataFrame]:
         extra = [p for p in args.predictors or [] if (setting["name"], p) not in shown]
         names = list(dict.fromkeys([*setting["predictors"], *extra]))
         shown.update((setting["name"], p) for p in names)
-        runs = runs[
-            runs["predictor"].isin(names)
-            & runs["train_size"].isin(setting["sizes"])
-            & (runs["seed"] < setting.get("seeds", seeds))
-        ]
+        runs = runs[runs["predictor"].isin(names) & runs["train_size"].isin(setting["sizes"])]
+        if _selected(setting, args):
+            runs = runs[runs["seed"] < setting.get("seeds", seeds)]
         if runs.empty:
             continue
         summary = summarize(runs)
@@ -193,7 +197,7 @@ def markdown(result: dict) -> str:
         lines.append("|---" * (len(sizes) + 3) + "|")
         for p, runs in group.groupby("predictor", sort=False):
             cells = [
-                "-" if pd.isna(pivot.loc[p, s]) else f"{pivot.loc[p, s]:.3f} ± {std.loc[p, s]:.3f}"
+                "-" if pd.isna(pivot.loc[p, s]) else mean_std(pivot.loc[p, s], std.loc[p, s])
                 for s in sizes
             ]
             largest = runs.sort_values("train_size").iloc[-1]

@@ -21,6 +21,7 @@ import json
 import logging
 import os
 import platform
+import sys
 import time
 from pathlib import Path
 
@@ -183,9 +184,18 @@ TARGETS = """\
 """
 
 
+GUIDED = ("npenas", "bananas")
+
+
 def best_guided(result: dict) -> dict:
-    guided = [r for r in result["summary"] if r["strategy"] in ("npenas", "bananas")]
+    guided = [r for r in result["summary"] if r["strategy"] in GUIDED]
     return min(guided, key=lambda r: _q(r["queries_to_optimum_median"]))
+
+
+def _has_targets(result: dict | None) -> bool:
+    """Whether ``result`` holds the strategies the targets compare: rea and a guided one."""
+    names = set() if result is None else {r["strategy"] for r in result["summary"]}
+    return "rea" in names and bool(names & set(GUIDED))
 
 
 def _q(value: float | None) -> float:
@@ -199,7 +209,9 @@ def report(results: dict, timing: dict, args: argparse.Namespace) -> str:
         "",
         f"Budget {args.budget} queries; {args.seeds} seeds"
         + (f" ({args.slow_seeds} for bananas)" if args.slow_seeds else "")
-        + f"; `python benchmarks/search.py`; {os.cpu_count()} CPU cores ({platform.machine()}),"
+        + "; `python benchmarks/search.py` (every table and strategy), last written by "
+        + f"`{' '.join(['python', 'benchmarks/search.py', *sys.argv[1:]])}`; "
+        + f"{os.cpu_count()} CPU cores ({platform.machine()}),"
         " shared with other jobs. Queries count distinct isomorphism classes. Regret: best"
         " report value of the table minus the report value of the best-by-query cell found,"
         " in percentage points, mean ± 95 % half-interval. Queries to the optimum: the"
@@ -223,7 +235,7 @@ def report(results: dict, timing: dict, args: argparse.Namespace) -> str:
         "",
     ]
     c10, c100 = results.get("nb201-cifar10-valid"), results.get("nb201-cifar100")
-    if c10 and c100:
+    if _has_targets(c10) and _has_targets(c100):
         b10, b100 = best_guided(c10), best_guided(c100)
         rea = {k: next(r for r in results[k]["summary"] if r["strategy"] == "rea") for k in
                ("nb201-cifar10-valid", "nb201-cifar100")}  # fmt: skip
@@ -381,13 +393,14 @@ def main() -> None:
         results[key] = _with_others(result, results.get(key)) if args.only else result
     if not args.no_timing:
         timing = timings(args)
+    text = report(results, timing, args)  # before any file: a report that fails writes none
     write_json(out.with_suffix(".json"), {
         "budget": args.budget, "seeds": args.seeds, "slow_seeds": args.slow_seeds or args.seeds,
         "cpu_count": os.cpu_count(), "stop_at_optimum": True,
         "tables": results, "timings": timing,
     })  # fmt: skip
     with atomic_path(out.with_suffix(".md")) as tmp:
-        tmp.write_text(report(results, timing, args))
+        tmp.write_text(text)
     plot(results, all_runs, out.with_suffix(".png"))
 
 

@@ -13,6 +13,11 @@ from naspredict._io import atomic_path
 REPORT_METRICS = ("kendall_tau", "spearman", "precision_top5%", "mae", "fit_seconds")
 
 
+def mean_std(mean: float, std: float) -> str:
+    """``mean ± std`` to three decimals; the mean alone where the std is NaN (one seed)."""
+    return f"{mean:.3f}" + ("" if pd.isna(std) else f" ± {std:.3f}")
+
+
 def markdown_table(summary: pd.DataFrame, metrics: tuple[str, ...] = REPORT_METRICS) -> str:
     """``summary`` (from :func:`summarize`) as a markdown table, mean ± std per metric."""
     head = ["predictor", "train size", *metrics, "seeds"]
@@ -20,8 +25,7 @@ def markdown_table(summary: pd.DataFrame, metrics: tuple[str, ...] = REPORT_METR
     for _, row in summary.iterrows():
         cells = [str(row["predictor"]), str(row["train_size"])]
         for m in metrics:
-            std = row[f"{m}_std"]
-            cells.append(f"{row[f'{m}_mean']:.3f}" + ("" if pd.isna(std) else f" ± {std:.3f}"))
+            cells.append(mean_std(row[f"{m}_mean"], row[f"{m}_std"]))
         cells.append(str(row["seeds"]))
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
