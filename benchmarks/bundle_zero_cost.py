@@ -86,12 +86,14 @@ def bundle(
         "seconds": seconds,
         "command": command,
     }
-    if add:
-        small, record = _join_bundled(table.space, small, record)
-    if extend:
-        small, record = _extend_bundled(table.space, small, record)
     space = table.space
+    # with --add, the classes the new proxies score: the joined rows have the old ones too
     covered = len(np.unique(space.class_ids[space.codes(small["arch"])]))
+    if add:
+        small, record = _join_bundled(space, small, record)
+    if extend:
+        small, record = _extend_bundled(space, small, record)
+        covered = len(np.unique(space.class_ids[space.codes(small["arch"])]))
     if covered != space.n_classes and not partial:
         raise SystemExit(
             f"the files cover {covered} of {space.n_classes} isomorphism classes "
@@ -137,6 +139,8 @@ def _extend_bundled(
     base = bundled_scores(space).frame[["arch", *old["proxies"]]]
     classes = space.class_ids
     known = np.isin(classes[space.codes(small["arch"])], classes[space.codes(base["arch"])])
+    if known.all():
+        raise SystemExit("--extend: the files hold no class that the bundled scores lack")
     rows = pd.concat([base, small.loc[~known, ["arch", *old["proxies"]]]], ignore_index=True)
     merged = {
         **old,

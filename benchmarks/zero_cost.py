@@ -36,7 +36,6 @@ Writes ``zero_cost.json`` and ``zero_cost.md`` into ``--out`` (parts not run are
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import logging
 import os
@@ -181,15 +180,14 @@ def _stored_scores(directory: Path) -> pd.DataFrame:
 
 def _score_samples(args, data, pool: pd.DataFrame, sizes: dict, prefix: str, seed: int):
     """Score nested random samples of ``pool`` (``{proxy: size}``; None: all of it) into
-    resumable files ``{prefix}-{n}-{digest}.parquet``; the fidelity rows of each proxy."""
+    resumable files ``{prefix}-{n}-{config key}.parquet``; the fidelity rows of each proxy."""
     order = np.random.default_rng(seed).permutation(len(pool))
     rows: dict[str, dict] = {}
     for size in sorted(set(sizes.values()), key=lambda n: n or len(pool)):
         names = [p for p, n in sizes.items() if n == size]
         sample = pool.iloc[order[: size or len(pool)]].reset_index(drop=True)
         s = scorer(args, names, data)
-        digest = hashlib.sha1(",".join(names).encode()).hexdigest()[:8]
-        path = args.out / "zero_cost.runs" / f"{prefix}-{len(sample)}-{digest}.parquet"
+        path = args.out / "zero_cost.runs" / f"{prefix}-{len(sample)}-{s.config_key}.parquet"
         start = time.perf_counter()
         ours = _run_store(path, s, list(sample["arch"]))
         logger.info(
@@ -256,7 +254,8 @@ def space_run(args, data) -> dict:
     if args.space_cells is not None:
         archs = space.sample(np.random.default_rng(args.seed + 2), args.space_cells, replace=False)
     s = scorer(args, args.space_proxies, data)
-    store = ScoreStore(args.out / "zero_cost.runs" / f"space-{args.device}.parquet", s.metadata())
+    path = args.out / "zero_cost.runs" / f"space-{args.device}-{s.config_key}.parquet"
+    store = ScoreStore(path, s.metadata())
     todo = [a for a in archs if a not in store]
     devices = [args.device] * args.workers + ["cpu"] * args.cpu_workers
     scores = iter_scores_parallel(s, todo, devices)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -11,6 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from naspredict._io import fingerprint
 from naspredict.data import DATA_FINGERPRINT, ImageDataset
 from naspredict.errors import ProxyConfigError
 from naspredict.predictors.zero_cost._base import PROXIES, Proxy, ProxyConfig, get_proxy
@@ -156,6 +158,13 @@ class ProxyScorer:
             "in_channels": self.in_channels,
             "proxies": {name: c.asdict() for name, c in self.configs.items()},
         }
+
+    @property
+    def config_key(self) -> str:
+        """A short hash of :meth:`metadata`, the images counted by name: a name for a file
+        of these scores beside files of other configurations."""
+        config = {k: v for k, v in self.metadata().items() if k != DATA_FINGERPRINT}
+        return fingerprint(json.dumps(config, sort_keys=True))[:8]
 
     def score_one(self, arch: str, proxies: Sequence[Proxy] | None = None) -> dict[str, float]:
         """Each proxy's value on one architecture, scored as given (no class sharing)."""

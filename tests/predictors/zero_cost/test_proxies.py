@@ -261,3 +261,14 @@ def test_score_store_creates_its_directory(tmp_path):
     store.add([{"arch": CELLS[0], "params": 1.0, "seconds": 0.1}])
     store.snapshot()
     assert ScoreStore(tmp_path / "new" / "scores.parquet", store.metadata).frame().shape == (1, 3)
+
+
+def test_config_key_names_one_scoring_configuration():
+    key = ProxyScorer(["params", "synflow"], "nb201", None, seed=0).config_key
+    assert key == ProxyScorer(["params", "synflow"], "nb201", None, seed=0).config_key
+    others = [
+        ProxyScorer(["params"], "nb201", None, seed=0),
+        ProxyScorer(["params", "synflow"], "nb201", None, seed=1),
+        ProxyScorer(["params", "synflow"], "tnb101-micro", None, seed=0),
+    ]
+    assert len({key, *(s.config_key for s in others)}) == 4
