@@ -49,7 +49,8 @@ CONTAINERS_AND_ARRAYS.update(
 
 
 #: What reading a damaged or crafted pickle may raise besides UnsafePickleError (a codec
-#: the file names that does not exist is a LookupError, for instance).
+#: the file names that does not exist is a LookupError, an array of an absurd shape a
+#: MemoryError, for instance).
 PICKLE_READ_ERRORS = (
     OSError,
     EOFError,
@@ -57,6 +58,7 @@ PICKLE_READ_ERRORS = (
     TypeError,
     LookupError,
     AttributeError,
+    MemoryError,
     pickle.UnpicklingError,
 )
 

@@ -8,6 +8,7 @@ import os
 import sys
 import warnings
 from collections.abc import Sequence
+from pathlib import Path
 
 from naspredict.cli import _compare, _data, _evaluate, _fit, _proxies, _search, _spaces, _train
 from naspredict.errors import InvalidOptionError, NasPredictError, UnknownNameError
@@ -60,6 +61,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     _report_like_errors(debug=args.debug)
     try:
+        _check_json_path(args)
         args.func(args)
         sys.stdout.flush()  # a closed pipe shows here, inside the handler, not at exit
     except BrokenPipeError:  # the reader of our output went away (e.g. `| head`): stop quietly
@@ -74,6 +76,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("naspredict: interrupted", file=sys.stderr)
         return 130
     return 0
+
+
+def _check_json_path(args: argparse.Namespace) -> None:
+    """InvalidOptionError if ``--json`` names a file that another option names (the table
+    being written, an input): the summary would replace it."""
+    if not getattr(args, "json", None):
+        return
+    target = Path(args.json).resolve()
+    for name, value in vars(args).items():
+        if name == "json" or not isinstance(value, str | Path):
+            continue
+        try:
+            same = Path(value).resolve() == target
+        except (OSError, ValueError):  # not a path at all
+            continue
+        if same:
+            option = "the table" if name == "table" else f"--{name.replace('_', '-')}"
+            raise InvalidOptionError(f"--json and {option} name the same file, {args.json}")
 
 
 #: Characters of a message shown at most (an arch quoted from a damaged file can be megabytes).

@@ -80,6 +80,10 @@ def _tensor(data: ImageDataset, rows: np.ndarray | None = None) -> SplitData:
 
 def from_datasets(train: ImageDataset, test: ImageDataset) -> TrainingData:
     """NB201-style splits from a training and a test dataset."""
+    if len(test) < 2:
+        raise ImageDataError(
+            f"{test.name}: {len(test)} test image(s) do not make a valid and a test split"
+        )
     halves = np.array_split(np.random.default_rng(0).permutation(len(test)), 2)
     return TrainingData(
         train.name,

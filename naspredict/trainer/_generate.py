@@ -14,7 +14,7 @@ from tqdm.auto import tqdm
 
 from naspredict.benchmark_data import BenchmarkTable, load_table
 from naspredict.data import DATA_FINGERPRINT
-from naspredict.errors import BenchmarkFormatError, InvalidArchitectureError
+from naspredict.errors import BenchmarkFormatError, InvalidArchitectureError, InvalidOptionError
 from naspredict.spaces import get_space, read_arch_file
 from naspredict.trainer._data import TrainingData
 from naspredict.trainer._protocol import TrainingProtocol
@@ -25,9 +25,9 @@ logger = logging.getLogger(__name__)
 
 
 def select_archs(which: str, *, seed: int = 0) -> list[str]:
-    """NB201 cells to train: ``all``, ``unique`` (one per isomorphism class),
-    ``sample:N`` (N random classes), or the path of a file with one arch per line. The
-    keywords are matched regardless of case."""
+    """NB201 cells to train: ``all``, ``unique`` (one per isomorphism class), ``sample:N``
+    (the first N classes of a seeded random order), or the path of a file with one arch per
+    line. The keywords are matched regardless of case."""
     space = get_space("nb201")
     keyword = which.casefold()
     if keyword == "all":
@@ -37,14 +37,14 @@ def select_archs(which: str, *, seed: int = 0) -> list[str]:
     if keyword.startswith("sample:"):
         count = which.partition(":")[2]
         if not count.isdigit() or not 1 <= int(count) <= space.n_classes:
-            raise InvalidArchitectureError(
-                f"sample:N needs 1 <= N <= {space.n_classes}, got {which!r}"
-            )
-        rng = np.random.default_rng(seed)
-        return list(rng.choice(space.unique_archs(), size=int(count), replace=False))
+            raise InvalidOptionError(f"sample:N needs 1 <= N <= {space.n_classes}, got {which!r}")
+        # the first N of one seeded order: a larger N extends a smaller one's table
+        order = np.random.default_rng(seed).permutation(space.n_classes)
+        unique = space.unique_archs()
+        return [unique[i] for i in order[: int(count)]]
     path = Path(which)
     if not path.is_file():
-        raise InvalidArchitectureError(
+        raise InvalidOptionError(
             f"--archs takes all, unique, sample:N or a file of archs; {which!r} is none of them"
         )
     archs = [space.normalize(arch) for arch in read_arch_file(path)]
@@ -80,6 +80,11 @@ def generate_table(
     run must train with the precision of the rows already there; the provenance lists every
     device that trained some.
     """
+    if ray_address is not None and device is not None:
+        raise InvalidOptionError(
+            "a device does not apply to training on Ray: each task takes the GPU Ray gives "
+            "it, or a CPU"
+        )
     out = Path(out)
     done = _finished(out, data, protocol, seed, (C, N))
     finished = set(done["arch"])

@@ -38,13 +38,13 @@ def train_groups_on_ray(
     if started:
         try:
             ray.init(
-                address=None if address == "local" else address,
+                address=address,  # "local" starts one here, whatever RAY_ADDRESS says
                 include_dashboard=False,
                 log_to_driver=False,
                 configure_logging=False,
             )
         except (ValueError, ConnectionError) as error:  # a malformed or unreachable address
-            raise InvalidOptionError(f"--ray {address}: no Ray cluster there ({error})") from None
+            raise InvalidOptionError(f"--ray {address}: cannot use Ray there ({error})") from None
     try:
         gpus = ray.cluster_resources().get("GPU", 0)
         task = ray.remote(num_gpus=1 if gpus else 0, num_cpus=1)(train_group)

@@ -29,9 +29,13 @@ EVAL_BATCH = 2500
 WARMUP_STEPS = 3
 
 
+#: torch seeds are signed 64-bit: larger run seeds wrap (a seed below it is itself).
+TORCH_SEEDS = 2**63
+
+
 def cell_seed(seed: int, arch: str) -> int:
     """Seed of a cell's initial weights: the run seed and the cell, not its group."""
-    return seed * 1_000_003 + int(get_space("nb201").codes([arch])[0])
+    return (seed * 1_000_003 + int(get_space("nb201").codes([arch])[0])) % TORCH_SEEDS
 
 
 def init_networks(
@@ -254,7 +258,7 @@ def _fit(
     epoch's permutation is left out (so every step has the same shape, as CUDA graphs need).
     """
     device = data.train.images.device
-    generator = torch.Generator(device=device).manual_seed(seed)
+    generator = torch.Generator(device=device).manual_seed(seed % TORCH_SEEDS)
     subset = np.random.default_rng(seed).permutation(len(data.train))
     if protocol.train_images:
         subset = subset[: protocol.train_images]

@@ -85,6 +85,8 @@ USAGE_ERRORS = (
     "needs a dataset; valid:",
     "unknown benchmark format 'excel'",
     "nb201 networks need a resolution that is a multiple of 4, got 1",
+    "--json and --out name the same file, t.parquet",
+    "--json and the table name the same file, {bad}",
 )
 
 
@@ -105,6 +107,15 @@ USAGE_ERRORS = (
             ["proxies", "--proxies", "nwot", "--resolution", "1", "--out", "s.parquet"],
             "nb201 networks need a resolution that is a multiple of 4, got 1",
         ),
+        # the summary would replace the table being written, or an input
+        (
+            ["train", "--archs", "sample:1", "--out", "t.parquet", "--json", "t.parquet"],
+            "--json and --out name the same file, t.parquet",
+        ),
+        (
+            ["data", "info", "{bad}", "--json", "{bad}"],
+            "--json and the table name the same file, {bad}",
+        ),
     ],
 )
 def test_errors_are_one_line(nats_dir, tmp_path, capsys, monkeypatch, argv, message):
@@ -121,7 +132,7 @@ def test_errors_are_one_line(nats_dir, tmp_path, capsys, monkeypatch, argv, mess
         assert status == 0
         return
     assert status == (2 if message in USAGE_ERRORS else 1)
-    assert err.startswith("naspredict: error: ") and message in err
+    assert err.startswith("naspredict: error: ") and message.format(bad=bad) in err
     assert len(err.strip().splitlines()) == 1
 
 

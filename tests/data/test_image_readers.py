@@ -143,6 +143,14 @@ def test_damaged_files_are_clear_errors(tmp_path):
     with pytest.raises(ImageDataError, match="not a readable pickled batch"):
         load_cifar(c10)
 
+    class Huge:  # an array of an exabyte, made by globals the format admits
+        def __reduce__(self):
+            return (np.ndarray, ((2**40, 2**20), np.dtype("u1")))
+
+    (c10 / "data_batch_1").write_bytes(pickle.dumps({"data": Huge()}, protocol=2))
+    with pytest.raises(ImageDataError, match="not a readable pickled batch"):
+        load_cifar(c10)
+
 
 def test_a_pickle_naming_other_globals_is_refused(tmp_path):
     class Evil:

@@ -94,6 +94,18 @@ def test_too_few_images_for_one_batch_is_a_clear_error():
         train_cells(SPACE.sample(np.random.default_rng(6), 1), toy_data(n=16), TINY, N=1, C=4)
 
 
+def test_a_test_set_too_small_to_halve_is_a_clear_error():
+    from naspredict.data import ImageDataset
+    from naspredict.trainer._data import from_datasets
+
+    def images(n: int) -> ImageDataset:
+        pixels = np.zeros((n, 8, 8, 1), dtype=np.uint8)
+        return ImageDataset(pixels, np.zeros(n, dtype=np.int64), 10, "toy", [0.5], [0.25])
+
+    with pytest.raises(ImageDataError, match="1 test image"):
+        from_datasets(images(64), images(1))
+
+
 def test_result_rows_follow_the_table_schema():
     arch = "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|"
     row = train_cells([arch], toy_data(), TINY, N=1, C=8)[0]
@@ -127,7 +139,7 @@ def _generate(out, archs, seed=0, **kw):
         out,
         seed=seed,
         group_size=2,
-        device="cpu",
+        device=None if "ray_address" in kw else "cpu",
         progress=False,
         C=4,
         N=1,
@@ -181,9 +193,20 @@ def test_ray_without_the_package_is_a_clear_error(tmp_path, monkeypatch):
 
 def test_a_bad_ray_address_is_a_clear_error(tmp_path):
     pytest.importorskip("ray")
-    with pytest.raises(InvalidOptionError, match="--ray bogus: no Ray cluster there"):
-        _generate(
-            tmp_path / "t.parquet", SPACE.sample(np.random.default_rng(8), 2), ray_address="bogus"
+    archs = SPACE.sample(np.random.default_rng(8), 2)
+    with pytest.raises(InvalidOptionError, match="--ray bogus: cannot use Ray there"):
+        _generate(tmp_path / "t.parquet", archs, ray_address="bogus")
+
+
+def test_a_device_does_not_go_with_ray(tmp_path):
+    with pytest.raises(InvalidOptionError, match="a device does not apply to training on Ray"):
+        generate_table(
+            SPACE.sample(np.random.default_rng(8), 2),
+            toy_data(),
+            TINY,
+            tmp_path / "t.parquet",
+            device="cpu",
+            ray_address="local",
         )
 
 
@@ -217,10 +240,12 @@ def test_select_archs(tmp_path):
     assert len(select_archs("unique")) == 6_466 and len(select_archs("all")) == 15_625
     sample = select_archs("sample:10", seed=0)
     assert len(set(sample)) == 10 and sample == select_archs("sample:10", seed=0)
-    with pytest.raises(InvalidArchitectureError, match="sample:N needs"):
+    with pytest.raises(InvalidOptionError, match="sample:N needs"):
         select_archs("sample:0")
-    with pytest.raises(InvalidArchitectureError, match="none of them"):
+    with pytest.raises(InvalidOptionError, match="none of them"):
         select_archs("everything")
+    # a larger sample extends a smaller one: growing a table trains only the new cells
+    assert select_archs("sample:25", seed=0)[:10] == sample
     assert select_archs("Sample:10", seed=0) == sample and len(select_archs("ALL")) == 15_625
     # a file of archs, as predict and proxies read one: comments and blank lines skipped
     listed = tmp_path / "archs.txt"
