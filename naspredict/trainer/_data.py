@@ -8,7 +8,6 @@ from pathlib import Path
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 
 from naspredict.data import (
     IMAGE_DATASETS,
@@ -18,6 +17,7 @@ from naspredict.data import (
     load_imagenet16,
 )
 from naspredict.data._images import ImageDataError
+from naspredict.trainer._protocol import TrainingProtocol
 
 #: Datasets the trainer reads; CIFAR and ImageNet16 need a path (never downloaded).
 TRAIN_DATASETS = IMAGE_DATASETS
@@ -49,6 +49,21 @@ class TrainingData:
     num_classes: int
     #: SHA-256 of the files' images and labels, recorded with a table to resume it only on them
     fingerprint: str | None = None
+    #: A black pixel after normalisation, per channel (None: 0)
+    black: tuple[float, ...] | None = None
+
+    def crop_padding(self, protocol: TrainingProtocol) -> int:
+        """Pixels of padding of the random crop: the protocol's, halved on ImageNet16-120's
+        16-px images (NAS-Bench-201 pads them by 2, CIFAR's 32-px images by 4)."""
+        return (
+            protocol.crop_padding // 2 if self.name == "imagenet16-120" else protocol.crop_padding
+        )
+
+    def crop_fill(self, protocol: TrainingProtocol) -> torch.Tensor | None:
+        """Per-channel value that fills the crop's padding (None: 0)."""
+        if protocol.crop_fill == "mean" or self.black is None:
+            return None
+        return torch.tensor(self.black, device=self.train.images.device)
 
     @property
     def shape(self) -> tuple[int, int, int]:
@@ -66,6 +81,7 @@ class TrainingData:
             move(self.test),
             self.num_classes,
             self.fingerprint,
+            self.black,
         )
 
 
@@ -92,6 +108,7 @@ def from_datasets(train: ImageDataset, test: ImageDataset) -> TrainingData:
         _tensor(test, np.sort(halves[1])),
         train.num_classes,
         hashlib.sha256(f"{train.fingerprint} {test.fingerprint}".encode()).hexdigest(),
+        tuple(-m / s for m, s in zip(train.mean, train.std, strict=True)),
     )
 
 
@@ -110,17 +127,27 @@ def load_training_data(name: str, path: str | Path | None = None) -> TrainingDat
     return from_datasets(load_imagenet16(path), load_imagenet16(path, split="test"))
 
 
-def augment(x: torch.Tensor, padding: int, flip: bool, generator: torch.Generator) -> torch.Tensor:
-    """Random crop after zero padding, and random horizontal flip, per image (on x's device)."""
-    b, _, h, w = x.shape
+def augment(
+    x: torch.Tensor,
+    padding: int,
+    flip: bool,
+    generator: torch.Generator,
+    fill: torch.Tensor | None = None,
+) -> torch.Tensor:
+    """Random crop after padding with ``fill`` (per channel; None: 0), and random horizontal
+    flip, per image (on x's device)."""
+    b, c, h, w = x.shape
     if padding:
-        padded = F.pad(x, (padding,) * 4)
+        padded = x.new_zeros(b, c, h + 2 * padding, w + 2 * padding)
+        if fill is not None:
+            padded += fill.to(x.dtype).view(1, c, 1, 1)
+        padded[:, :, padding : padding + h, padding : padding + w] = x
         dy = torch.randint(0, 2 * padding + 1, (b,), generator=generator, device=x.device)
         dx = torch.randint(0, 2 * padding + 1, (b,), generator=generator, device=x.device)
         rows = (dy[:, None] + torch.arange(h, device=x.device))[:, None, :, None]
         cols = (dx[:, None] + torch.arange(w, device=x.device))[:, None, None, :]
         batch = torch.arange(b, device=x.device)[:, None, None, None]
-        chan = torch.arange(x.shape[1], device=x.device)[None, :, None, None]
+        chan = torch.arange(c, device=x.device)[None, :, None, None]
         x = padded[batch, chan, rows, cols]
     if flip:
         mirror = torch.rand(b, generator=generator, device=x.device) < 0.5

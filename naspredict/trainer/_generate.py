@@ -167,7 +167,9 @@ def _finished(
         raise BenchmarkFormatError(
             f"{out} is not a table of `naspredict train`; choose another --out to start one"
         )
-    theirs = (table.dataset, made.get("protocol"), made.get("seed"), (made.get("C"), made.get("N")))
+    # tables made before the crop's fill was a setting filled the mean colour
+    protocol_made = {"crop_fill": "mean", **(made.get("protocol") or {})}
+    theirs = (table.dataset, protocol_made, made.get("seed"), (made.get("C"), made.get("N")))
     images = made.get(DATA_FINGERPRINT)
     if theirs != (data.name, protocol.to_dict(), seed, size) or (
         images and data.fingerprint and images != data.fingerprint

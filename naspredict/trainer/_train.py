@@ -281,12 +281,13 @@ def _fit(
         optimizer, lambda t: 0.5 * (1 + math.cos(math.pi * t / total))
     )
     history: dict[str, list[np.ndarray]] = {}
+    padding, fill = data.crop_padding(protocol), data.crop_fill(protocol)
     for _ in range(protocol.epochs):
         order = subset[torch.randperm(len(subset), generator=generator, device=device)]
         sums = None
         for step in range(steps):
             idx = order[step * protocol.batch_size : (step + 1) * protocol.batch_size]
-            x = augment(data.train.images[idx], protocol.crop_padding, protocol.flip, generator)
+            x = augment(data.train.images[idx], padding, protocol.flip, generator, fill)
             y = data.train.labels[idx]
             logits, losses = runner.train_step(x, y)
             optimizer.step()

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 import torch
 
-from naspredict.benchmark_data import load_table
+from naspredict.benchmark_data import BenchmarkTable, load_table
 from naspredict.cli import main
 from naspredict.errors import (
     BenchmarkFormatError,
@@ -129,6 +129,20 @@ def test_augment_crops_and_flips_per_image():
     assert out.shape == x.shape
     assert torch.equal(augment(x, 0, False, g), x)
     assert not torch.equal(out, x)
+    # NB201 pads the raw image with black: after normalisation, -mean/std per channel
+    black = torch.tensor([-5.0])
+    shifted = augment(torch.zeros(64, 1, 4, 4), 2, False, torch.Generator().manual_seed(1), black)
+    assert set(shifted.unique().tolist()) == {-5.0, 0.0}
+
+
+def test_the_nb201_crop_of_each_dataset():
+    nb201 = PROTOCOLS.get("nb201-12")
+    data = dataclasses.replace(toy_data(), name="imagenet16-120", black=(-1.5,))
+    assert data.crop_padding(nb201) == 2 and toy_data().crop_padding(nb201) == 4
+    assert data.crop_fill(nb201).tolist() == [-1.5]
+    assert data.crop_fill(PROTOCOLS.get("fast")) is None  # fast fills the mean colour (0)
+    with pytest.raises(ValueError, match="crop_fill must be one of"):
+        TrainingProtocol("x", epochs=1, crop_fill="white")
 
 
 def _generate(out, archs, seed=0, **kw):
@@ -169,6 +183,20 @@ def test_generate_table_resumes_and_refuses_another_run(tmp_path):
     load_table(out).to_csv(tmp_path / "t.csv")  # the same rows, without the trainer's record
     with pytest.raises(BenchmarkFormatError, match=r"t\.csv is not a table of `naspredict train`"):
         _generate(tmp_path / "t.csv", archs)
+
+
+def test_a_table_from_before_the_crop_fill_was_recorded_resumes_as_mean_fill(tmp_path):
+    mean_fill = dataclasses.replace(TINY, crop_fill="mean")
+    archs = SPACE.sample(np.random.default_rng(9), 3, replace=False)
+    out = tmp_path / "t.parquet"
+    kw = {"seed": 0, "group_size": 2, "device": "cpu", "progress": False, "C": 4, "N": 1}
+    table = generate_table(archs[:2], toy_data(), mean_fill, out, **kw)
+    made = table.provenance
+    del made["protocol"]["crop_fill"]
+    BenchmarkTable(table.frame, space="nb201", dataset="toy", provenance=made).to_parquet(out)
+    assert len(generate_table(archs, toy_data(), mean_fill, out, **kw)) == 3
+    with pytest.raises(BenchmarkFormatError, match="another run"):
+        generate_table(archs, toy_data(), TINY, out, **kw)
 
 
 def test_generate_table_on_a_local_ray_instance_equals_a_run_here(tmp_path):
@@ -275,6 +303,7 @@ def test_training_data_splits(tiny_fashion):
     data = load_training_data("fashion-mnist", tiny_fashion)
     assert (len(data.train), len(data.valid), len(data.test)) == (64, 10, 10)
     assert data.shape == (1, 28, 28) and data.num_classes == 10
+    assert data.black == pytest.approx((-0.2860 / 0.3530,), rel=1e-3)
     with pytest.raises(NasPredictError, match="unknown dataset 'svhn'"):
         load_training_data("svhn")
     with pytest.raises(NasPredictError, match="needs --data-path"):
