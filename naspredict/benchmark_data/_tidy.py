@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from naspredict._registry import match_name
 from naspredict.benchmark_data._table import PARQUET_KEY, BenchmarkTable
 from naspredict.errors import BenchmarkFormatError, InvalidArchitectureError, MissingColumnError
 from naspredict.spaces import detect_space
@@ -71,6 +72,11 @@ def read_tidy(path: str | Path, *, dataset: str | None = None) -> BenchmarkTable
     recorded = meta.get("dataset")
     if dataset and recorded and dataset.casefold() != recorded.casefold():
         raise BenchmarkFormatError(f"{path} holds {recorded}, not {dataset}")
+    named = _dataset_from_name(path.name)
+    # a known dataset other than the one the file's name gives is a mix-up, not a label
+    other = dataset and named and dataset.casefold() != named.casefold()
+    if other and not recorded and match_name(dataset, list(KNOWN_DATASETS)) is not None:
+        raise BenchmarkFormatError(f"{path}: its name says it holds {named}, not {dataset}")
     first = frame["arch"].iloc[0]
     try:
         space = meta.get("space") or detect_space(first).name

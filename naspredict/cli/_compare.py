@@ -18,8 +18,10 @@ from naspredict.cli._options import (
     add_protocol_options,
     add_proxy_scores_option,
     add_table_options,
+    check_proxy_scores,
     make_with_scores,
     name_list,
+    predictor_list,
 )
 from naspredict.cli._output import add_progress_option, output_path, sibling
 from naspredict.errors import InvalidOptionError
@@ -39,7 +41,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     add_table_options(parser)
     parser.add_argument(
         "--predictors",
-        type=name_list,
+        type=predictor_list,
         default=["default"],
         help="comma-separated trained predictors (default: default)",
     )
@@ -86,6 +88,7 @@ def run(args: argparse.Namespace) -> None:
         )
     split_of = PROTOCOLS.get(args.protocol)
     table = load_table(args.table, dataset=args.dataset, format=args.format)
+    check_proxy_scores(args.proxy_scores, table, args.target)
     scores = space_scores(table.space, args.proxy_scores)
     proxies = args.proxies or score_columns(scores)
     predictors = {

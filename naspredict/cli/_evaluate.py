@@ -15,8 +15,9 @@ from naspredict.cli._options import (
     add_protocol_options,
     add_proxy_scores_option,
     add_table_options,
+    check_proxy_scores,
     make_with_scores,
-    name_list,
+    predictor_list,
 )
 from naspredict.cli._output import add_progress_option, output_path, sibling
 from naspredict.errors import MissingColumnError, MissingScoresError, UnscoredCellsWarning
@@ -30,7 +31,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     add_table_options(parser)
     parser.add_argument(
         "--predictors",
-        type=name_list,
+        type=predictor_list,
         default=["xgb"],
         help="comma-separated predictor names (NAME@ENCODING allowed; 'default' is what "
         "`naspredict fit` uses)",
@@ -60,6 +61,7 @@ def run(args: argparse.Namespace) -> None:
 
     PROTOCOLS.get(args.protocol)
     table = load_table(args.table, dataset=args.dataset, format=args.format)
+    check_proxy_scores(args.proxy_scores, table, args.target)
     proxies = [name for name in args.predictors if name.startswith("zc:")]
     scores = _proxy_scores(args.proxy_scores, table.space) if proxies else None
     recorded = _recorded_scoring(args.proxy_scores) if proxies else None

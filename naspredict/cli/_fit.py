@@ -11,6 +11,7 @@ from naspredict.benchmark_data import load_table
 from naspredict.cli._options import (
     add_proxy_scores_option,
     add_table_options,
+    check_proxy_scores,
     make_with_scores,
     non_negative_int,
     one_name,
@@ -105,6 +106,7 @@ def run_fit(args: argparse.Namespace) -> None:
             f"--proxy-scores: {args.predictor} takes no zero-cost scores file (default and its "
             "variants and the -pretrained GNNs do)"
         )
+    check_proxy_scores(args.proxy_scores, table, args.target)
     if "random_state" in predictor.get_params():
         predictor.set_params(random_state=args.seed)
     if "verbose" in predictor.get_params() and not args.no_progress:

@@ -12,6 +12,7 @@ from naspredict._validation import check_device
 from naspredict.errors import InvalidOptionError
 
 if TYPE_CHECKING:
+    from naspredict.benchmark_data import BenchmarkTable
     from naspredict.predictors import ArchPredictor
 
 
@@ -120,6 +121,14 @@ def name_list(text: str) -> list[str]:
     return names
 
 
+def predictor_list(text: str) -> list[str]:
+    """``"xgb,XGB,zc:SynFlow"`` -> ``["xgb", "zc:synflow"]``: each predictor once, as
+    :func:`~naspredict.predictors.make_predictor` spells it."""
+    from naspredict.predictors import predictor_name
+
+    return list(dict.fromkeys(predictor_name(name) for name in name_list(text)))
+
+
 def add_table_options(parser: argparse.ArgumentParser, *, target: bool = True) -> None:
     """TABLE and how to read it, and (with ``target``) the column to predict."""
     parser.add_argument("table", help="benchmark table: tidy CSV/Parquet or an official file")
@@ -156,6 +165,30 @@ def add_proxy_scores_option(parser: argparse.ArgumentParser) -> None:
         "shipped scores (a proxy they lack is an error; cells they lack are scored, with a "
         "warning)",
     )
+
+
+#: Column prefixes of training results in the readers' schema (``valid_acc_200ep``, ...).
+RESULT_PREFIXES = ("train_", "valid_", "test_")
+
+
+def check_proxy_scores(path: str | None, table: BenchmarkTable, target: str) -> None:
+    """InvalidOptionError if the scores file ``path`` holds ``target`` or another training
+    result of ``table`` (a benchmark table given as scores): they would be features."""
+    if path is None:
+        return
+    from naspredict.benchmark_data import score_columns, space_scores
+
+    columns = score_columns(space_scores(table.space, path))
+    results = [
+        c
+        for c in columns
+        if c == target or (c in table.frame.columns and c.startswith(RESULT_PREFIXES))
+    ]
+    if results:
+        raise InvalidOptionError(
+            f"--proxy-scores {path} holds {', '.join(results[:3])}: training results of the "
+            "table, not zero-cost scores"
+        )
 
 
 def make_with_scores(name: str, space: str, scores: str | None) -> ArchPredictor:

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from naspredict._registry import Registry
+from naspredict._registry import Registry, match_name
 from naspredict.encodings import get_encoder
 from naspredict.errors import InvalidOptionError
 from naspredict.predictors._base import PRECOMPUTED, ArchPredictor
@@ -54,6 +54,7 @@ __all__ = [
     "cv_kendall_tau",
     "load_predictor",
     "make_predictor",
+    "predictor_name",
     "read_manifest",
     "save_predictor",
     "tune",
@@ -113,14 +114,27 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(name)
 
 
+def predictor_name(name: str) -> str:
+    """``name`` as :func:`make_predictor` spells it (``XGB@OneHot`` -> ``xgb@OneHot``,
+    ``ZC:SynFlow`` -> ``zc:synflow``): names that make one predictor are one name. An unknown
+    name is kept as given, for :func:`make_predictor` to refuse."""
+    if name[:3].casefold() == "zc:":
+        from naspredict.predictors.zero_cost import PROXIES
+
+        return "zc:" + (match_name(name[3:], PROXIES.names()) or name[3:])
+    base, at, encoding = name.partition("@")
+    return (match_name(base, PREDICTORS.names()) or base) + at + encoding
+
+
 def make_predictor(name: str, *, space: str, **params: Any) -> ArchPredictor:
     """The predictor registered as ``name`` (``NAME@ENCODING`` sets the encoding;
-    ``zc:PROXY`` is :class:`~naspredict.predictors.zero_cost.ZeroCostPredictor`)."""
-    if name.startswith("zc:"):
+    ``zc:PROXY`` is :class:`~naspredict.predictors.zero_cost.ZeroCostPredictor`; names
+    regardless of case)."""
+    if name[:3].casefold() == "zc:":
         from naspredict.predictors.zero_cost import ZeroCostPredictor, get_proxy
 
-        get_proxy(name[3:])  # an unknown proxy fails now, listing the valid ones
-        return ZeroCostPredictor(proxy=name[3:], space=space, **params)
+        proxy = get_proxy(name[3:]).name  # an unknown proxy fails now, listing the valid ones
+        return ZeroCostPredictor(proxy=proxy, space=space, **params)
     name, _, encoding = name.partition("@")
     predictor = PREDICTORS.get(name)(space=space, **params)
     if encoding:

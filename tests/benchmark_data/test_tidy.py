@@ -73,3 +73,10 @@ def test_a_named_format_that_does_not_fit_the_path(tmp_path, format):
     wrong = tmp_path if format == "tidy" else path  # a directory is no table file
     with pytest.raises(BenchmarkFormatError, match=f"not in the {format} format"):
         load_table(wrong, format=format)
+
+
+def test_a_dataset_other_than_the_file_name_gives_is_refused(tmp_path):
+    path = write(tmp_path, "nb201_cifar10-valid.csv", f"arch\n{CELL}\n")
+    with pytest.raises(BenchmarkFormatError, match="its name says it holds cifar10-valid"):
+        load_table(path, dataset="cifar100")
+    assert load_table(path, dataset="mine").dataset == "mine"  # a label of the user's own

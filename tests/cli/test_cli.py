@@ -304,3 +304,14 @@ def test_a_huge_message_is_cut_to_one_readable_line(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "t.csv: row 0: " in err and "more characters)" in err
     assert len(err) < 1_200 and err.count("\n") == 1
+
+
+def test_predictor_names_count_once_in_any_case():
+    from naspredict.cli._options import predictor_list
+
+    assert predictor_list("xgb, XGB,Xgb@onehot,ZC:SynFlow,zc:synflow,bogus") == [
+        "xgb",
+        "xgb@onehot",
+        "zc:synflow",
+        "bogus",  # for make_predictor to refuse, listing the valid names
+    ]

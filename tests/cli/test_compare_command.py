@@ -68,7 +68,7 @@ def test_compare_writes_report_plots_and_resumes(paths, tmp_path, capsys):
     [
         (["--proxies", "nope"], "no proxy 'nope'", 1),
         (["--protocol", "bogus"], "unknown protocol 'bogus'", 2),
-        (["--train-sizes", "9000"], "train size 9000 is out of range", 1),
+        (["--train-sizes", "9000"], "train size 9000 is out of range", 2),
         (["--predictors", "svm"], "unknown predictor 'svm'", 2),
         (["--proxy-scores", "missing.parquet"], "missing.parquet: no such file", 1),
         (

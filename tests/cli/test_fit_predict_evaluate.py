@@ -19,6 +19,8 @@ USAGE_ERRORS = (
     "--train-size must be at most 15625",
     "zc:synflow is a zero-cost proxy, with nothing to fit",
     "unknown encoding 'bogus'",
+    "train size 9000 is out of range",
+    "training results of the table, not zero-cost scores",
 )
 
 
@@ -124,6 +126,10 @@ def test_fit_then_predict(table, tmp_path, capsys):
         (
             ["evaluate", "{table}", "--target", "valid_acc_200ep", "--train-sizes", "9000"],
             "train size 9000 is out of range",
+        ),
+        (  # the table given as its own scores: its accuracies would be features
+            ["evaluate", "{table}", "--target", "valid_acc_200ep", "--proxy-scores", "{table}"],
+            "training results of the table, not zero-cost scores",
         ),
         (
             ["evaluate", "{table}", "--target", "valid_acc_200ep", "--predictors", "xgb@bogus"],
