@@ -140,11 +140,12 @@ def _table(path: Path) -> BenchmarkTable:
     return load_table(path)
 
 
-def rows() -> list[dict]:
-    """One row per setting with its finished runs: ours (mean ± std) beside published."""
+def rows(finished: dict[Path, pd.DataFrame]) -> list[dict]:
+    """One row per setting with its ``finished`` runs (checkpoint to its rows): ours
+    (mean ± std) beside published."""
     out = []
     for setting in settings():
-        runs = pd.DataFrame(read_jsonl(_checkpoint(setting)))
+        runs = finished[_checkpoint(setting)]
         if runs.empty:
             continue
         runs = runs[(runs["predictor"] == "default") & (runs["train_size"] == setting["size"])]
@@ -177,11 +178,11 @@ def rows() -> list[dict]:
     return out
 
 
-def alternatives() -> list[dict]:
+def alternatives(finished: dict[Path, pd.DataFrame]) -> list[dict]:
     """Every other predictor's runs beside the default's on the same settings and seeds."""
     out = []
     for setting in settings():
-        runs = pd.DataFrame(read_jsonl(_checkpoint(setting)))
+        runs = finished[_checkpoint(setting)]
         if runs.empty:
             continue
         runs = runs[runs["train_size"] == setting["size"]]
@@ -210,7 +211,7 @@ def alternatives() -> list[dict]:
     return out
 
 
-def curves() -> list[dict]:
+def curves(finished: dict[Path, pd.DataFrame]) -> list[dict]:
     """The default predictor on the settings that also ran at other training sizes
     (``--sizes``), every size's mean Kendall tau: whether more trained cells would reach
     the goal."""
@@ -220,7 +221,7 @@ def curves() -> list[dict]:
     out = []
     for setting in settings():
         path = _checkpoint(setting)
-        runs = pd.DataFrame(read_jsonl(path))
+        runs = finished[path]
         if path not in goals or runs.empty:
             continue
         goal = goals.pop(path)
@@ -244,14 +245,17 @@ def curves() -> list[dict]:
 
 def write(command: str) -> None:
     """``headline.json`` and ``headline.md`` from every finished run."""
+    # each checkpoint once (settings of one table and protocol share theirs)
+    paths = {_checkpoint(setting) for setting in settings()}
+    finished = {path: pd.DataFrame(read_jsonl(path)) for path in paths}
     result = {
         "command": command,
         "machine": {"platform": platform.platform(), "processor": platform.processor()},
         "predictor": "default (XGBoost and extra trees on one-hot + graph features + "
         "zero-cost scores, and a Gaussian process where cross-validation finds it helps)",
-        "rows": rows(),
-        "alternatives": alternatives(),
-        "curves": curves(),
+        "rows": rows(finished),
+        "alternatives": alternatives(finished),
+        "curves": curves(finished),
         "bundled_scores": {
             space: json.loads(bundled_scores_path(space).with_suffix(".json").read_text())
             for space in ("nb201", "tnb101-micro", "tnb101-macro")

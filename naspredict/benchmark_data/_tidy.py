@@ -86,7 +86,7 @@ def read_tidy(path: str | Path, *, dataset: str | None = None) -> BenchmarkTable
         return BenchmarkTable(
             frame,
             space=space,
-            dataset=recorded or dataset or _dataset_from_name(path.name),
+            dataset=recorded or dataset or named,
             fidelity=meta.get("fidelity"),
             source=meta.get("source") or str(path),
             provenance=meta.get("provenance"),

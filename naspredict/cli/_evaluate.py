@@ -123,11 +123,9 @@ def _recorded_scoring(path: str | None) -> dict | None:
 
 
 def _scoring_params(recorded: dict | None, name: str) -> dict:
-    """ZeroCostPredictor parameters that score a cell as ``recorded`` scored the file's."""
-    from naspredict.predictors.zero_cost import get_proxy
-
-    proxy = get_proxy(name.removeprefix("zc:")).name  # the file records it by this name
-    config = (recorded or {}).get("proxies", {}).get(proxy)
+    """ZeroCostPredictor parameters that score a cell as ``recorded`` scored the file's
+    (``name``: ``zc:PROXY`` as --predictors spells it, the name the file records)."""
+    config = (recorded or {}).get("proxies", {}).get(name.removeprefix("zc:"))
     if config is None:
         return {}
     return {
