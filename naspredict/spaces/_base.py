@@ -77,7 +77,14 @@ class SearchSpace(ABC):
         """Integer code of each architecture (vectorised; any accepted spelling)."""
         if isinstance(archs, str):
             raise InvalidArchitectureError("pass a list of architecture strings, not one string")
+        if isinstance(archs, np.ndarray) and archs.ndim != 1:
+            raise InvalidArchitectureError(
+                f"pass a 1-D list of architecture strings, got an array of shape {archs.shape}"
+            )
         archs = list(archs)
+        for arch in archs:
+            if not isinstance(arch, str):
+                self.parse(arch)  # raises: the space says what it takes
         codes = self._index.get_indexer(archs)
         for i in np.flatnonzero(codes < 0):
             codes[i] = self._code_of[self.format(self.parse(archs[i]))]

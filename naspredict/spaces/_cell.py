@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 from abc import abstractmethod
+from collections import Counter
 from collections.abc import Sequence
 from functools import cached_property
 
@@ -16,6 +17,8 @@ import numpy as np
 from naspredict.errors import InvalidArchitectureError
 from naspredict.spaces._base import SearchSpace
 
+#: Stands for the cell's input in :meth:`CellSpace._network_key`.
+_INPUT = -1
 #: (source, target) of each edge, in string order.
 EDGES: tuple[tuple[int, int], ...] = ((0, 1), (0, 2), (1, 2), (0, 3), (1, 3), (2, 3))
 N_NODES = 4
@@ -33,7 +36,11 @@ class CellSpace(SearchSpace):
     #: Whether a skip out of the input node is an op of its own rather than a pass-through
     #: (in a cell that downsamples, it is a strided reduction, not the identity).
     input_skip_is_op: bool = False
-    #: Names used for the isomorphism key (the NB201 names, so keys agree across spaces).
+    #: Whether :meth:`isomorphism_key` is NAS-Bench-201's own rule, kept where its published
+    #: classes are the reference. It keeps apart some cells that build one network (a node
+    #: summing two zeros is not zero to it), and it merges a shared op with two ops alike.
+    literal_nb201_key: bool = False
+    #: Op names written in isomorphism keys (NB201's).
     _key_names: tuple[str, ...]
 
     edges = EDGES
@@ -80,14 +87,17 @@ class CellSpace(SearchSpace):
         return out
 
     def isomorphism_key(self, arch: str) -> str:
-        """NAS-Bench-201's ``to_unique_str(consider_zero=True)`` of the cell.
-
-        Each node is the sorted ``+``-join of its input terms: a zero op, or an input that
-        is zero, gives ``#``; a skip passes the input's term through (except out of the input
-        node where :attr:`input_skip_is_op`); any other op wraps it as ``(term)@op``. Cells
-        with equal keys compute the same function.
-        """
+        """A string equal for two cells exactly when they build the same network (with
+        :attr:`literal_nb201_key`, NAS-Bench-201's own rule)."""
         ops = self.parse(arch)
+        return self._nb201_key(ops) if self.literal_nb201_key else self._network_key(ops)
+
+    def _nb201_key(self, ops: tuple[int, ...]) -> str:
+        """NAS-Bench-201's ``to_unique_str(consider_zero=True)``: each node is the sorted
+        ``+``-join of its input terms. A zero op, or an input that is ``#`` (a node with a
+        single zero input), gives ``#``; a skip passes the input's term through (except out
+        of the input node where :attr:`input_skip_is_op`); any other op wraps it as
+        ``(term)@op``."""
         terms = {0: "0"}
         for node in range(1, N_NODES):
             parts = []
@@ -102,6 +112,52 @@ class CellSpace(SearchSpace):
                     parts.append(f"({terms[src]})@{self._key_names[op]}")
             terms[node] = "+".join(sorted(parts))
         return terms[N_NODES - 1]
+
+    def _network_key(self, ops: Sequence[int]) -> str:
+        """The network the cell builds, once zero ops and the ops they leave dead are dropped
+        and skips contracted (each node sums the terms it is given).
+
+        An op is written ``(its input)@op``, with ``^n`` when ``n`` ops (or the output)
+        read it: one op shared is not two ops alike. A term that reaches a sum twice
+        (through two skips) is written ``2*term``; a cell that computes zero is ``#``.
+        Equal keys are isomorphic graphs of ops, as ``networkx.is_isomorphic`` finds on all
+        of ``tnb101-micro``.
+        """
+        sums: list[Counter[int]] = [Counter({_INPUT: 1})]
+        inputs: dict[int, Counter[int]] = {}  # op (edge index) -> the sum it reads
+        for node in range(1, N_NODES):
+            total: Counter[int] = Counter()
+            for edge, ((src, dst), op) in enumerate(zip(EDGES, ops, strict=True)):
+                if dst != node or op == self.zero_op or not sums[src]:
+                    continue
+                if op == self.skip_op and not (src == 0 and self.input_skip_is_op):
+                    total.update(sums[src])
+                else:
+                    inputs[edge] = sums[src]
+                    total[edge] += 1
+            sums.append(total)
+        readers = Counter(sums[-1].keys())  # the ops (or the output) that read each op
+        live: set[int] = set()
+        todo = [edge for edge in sums[-1] if edge != _INPUT]
+        while todo:
+            edge = todo.pop()
+            if edge not in live:
+                live.add(edge)
+                readers.update(inputs[edge].keys())
+                todo += [src for src in inputs[edge] if src != _INPUT]
+
+        def term(edge: int) -> str:
+            if edge == _INPUT:
+                return "0"
+            shared = f"^{readers[edge]}" if readers[edge] > 1 else ""
+            return f"({written(inputs[edge])})@{self._key_names[ops[edge]]}{shared}"
+
+        def written(total: Counter[int]) -> str:
+            return "+".join(
+                sorted(f"{n}*{term(e)}" if n > 1 else term(e) for e, n in total.items())
+            )
+
+        return written(sums[-1]) or "#"
 
     def has_unreachable_ops(self, arch: str) -> bool:
         """Whether some non-zero op lies on no path from input to output."""

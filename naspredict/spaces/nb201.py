@@ -21,6 +21,7 @@ class NB201Space(CellSpace):
     name = "nb201"
     ops = ("none", "skip_connect", "nor_conv_1x1", "nor_conv_3x3", "avg_pool_3x3")
     zero_op, skip_op = 0, 1
+    literal_nb201_key = True  # the 6,466 classes of the published table
     _key_names = ops
 
     def format(self, ops: Sequence[int]) -> str:
@@ -47,7 +48,7 @@ class NB201Space(CellSpace):
             by_src: dict[int, str] = {}
             for token in tokens:
                 m = _TOKEN.match(token)
-                if m is None or not m["src"].isdigit():
+                if m is None or not (m["src"].isascii() and m["src"].isdigit()):
                     raise InvalidArchitectureError(
                         f"edge {token!r} in node {node} of {arch!r} is not 'op~input'"
                     )

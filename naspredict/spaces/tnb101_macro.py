@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from naspredict.errors import InvalidArchitectureError
 from naspredict.spaces._base import SearchSpace
 
-_PATTERN = re.compile(r"^64-(?P<digits>\d*)-basic$")
+_PATTERN = re.compile(r"^64-(?P<digits>[0-9]*)-basic$")
 MIN_LAYERS, MAX_LAYERS = 4, 6
 DOWNSAMPLINGS = (1, 4)
 DOUBLINGS = (1, 3)

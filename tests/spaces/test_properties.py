@@ -57,6 +57,17 @@ def test_non_strings_are_a_clear_error(name, value):
         get_space(name).parse(value)
 
 
+@pytest.mark.parametrize("name", SPACE_NAMES)
+def test_codes_take_only_a_flat_list_of_strings(name):
+    space = get_space(name)
+    arch = space.all_archs()[0]
+    with pytest.raises(InvalidArchitectureError, match="1-D list"):
+        space.codes(np.array([[arch]]))  # a scikit-learn style column
+    for archs in ([[arch]], [{arch}], [arch, {"arch": arch}]):
+        with pytest.raises(InvalidArchitectureError, match="must be a string"):
+            space.codes(archs)
+
+
 def test_detect_space_names_what_the_user_wrote():
     with pytest.raises(InvalidArchitectureError, match=r"^'1' is not an architecture of any"):
         detect_space(np.int64(1))  # a numeric arch column, as pandas reads it

@@ -56,6 +56,7 @@ def test_sample_and_canonical():
         ("64-4444-basic", "1 to 3 channel doublings"),
         ("32-4111-basic", "64-<digits>-basic"),
         ("64-4111-wide", "64-<digits>-basic"),
+        ("64-\u0664\u0661\u0661\u0661-basic", "64-<digits>-basic"),  # Arabic-Indic 4111
     ],
 )
 def test_errors_name_the_problem(arch, message):
