@@ -1,6 +1,8 @@
 """Graph features in the style of GRAF (Kadlecova et al., 2024): the same kinds of feature,
 not GRAF's exact set (which also takes subsets with ``none``, codes a missing path as 5 and
-adds average degrees).
+adds average degrees). GRAF's longest path counts the subset's ops on any input-to-output
+path, through other ops too (``none`` included, so dead ops count); here paths run through
+the subset's edges alone.
 
 For cells: op counts, and for every non-empty subset of the non-zero ops, the cell restricted
 to edges whose op is in the subset gives the shortest and longest input-to-output path (0 when

@@ -3,7 +3,8 @@
 Two views of a cell, both directed acyclic graphs whose nodes are in topological order:
 
 - ``node-op``: one node per op, plus the input and the output; an edge wherever one op's
-  result feeds another. Node features: one-hot of ``["input", "output", *space.ops]``.
+  result feeds another. Node features: one-hot of ``["input", "output", *space.ops]``. Zero
+  ops and dead ops stay nodes with their op, as in NASLib's GCN encoding.
 - ``edge-op``: one node per feature map (cell node); one edge per op, with the op's one-hot
   as ``edge_attr``. Node features: one-hot of the role ``[input, intermediate, output]``.
 

@@ -11,6 +11,8 @@ from naspredict.errors import InvalidOptionError
 from naspredict.spaces import CellSpace, SearchSpace
 
 #: The input-to-output paths of the 4-node cell, as edge indices (see ``CellSpace.edges``).
+#: NASLib's ``encode_paths`` writes the same indices but orders edges (0,1), (0,2), (0,3),
+#: (1,2), ..., so its "paths" are not all paths of the cell; these are, in string order.
 CELL_PATHS: tuple[tuple[int, ...], ...] = ((3,), (0, 4), (1, 5), (0, 2, 5))
 
 

@@ -11,7 +11,7 @@ import pandas as pd
 from naspredict._io import fingerprint
 from naspredict.benchmark_data import BenchmarkTable
 from naspredict.encodings._base import Encoder
-from naspredict.errors import InvalidArchitectureError
+from naspredict.errors import InvalidArchitectureError, InvalidOptionError
 from naspredict.spaces import SearchSpace
 
 
@@ -36,6 +36,10 @@ class TableFeatures(Encoder):
         self.columns = tuple(columns)
         for column in self.columns:
             table.column(column)
+            if column not in table.metrics:
+                raise InvalidOptionError(
+                    f"column {column!r} is not numeric; numeric: {', '.join(table.metrics)}"
+                )
 
     def encode_space(self, space: SearchSpace) -> np.ndarray:
         if space.name != self.table.space.name:

@@ -143,3 +143,9 @@ def test_table_features_check_their_space():
     )
     with pytest.raises(Exception, match="feature table is of tnb101-macro"):
         TableFeatures(table, ["v"]).encode("nb201", [CELL])
+
+
+def test_table_features_take_numeric_columns_only(shared):
+    zc = load_table(shared / "nb201" / "nb201_zero_cost_cifar10.csv")
+    with pytest.raises(InvalidOptionError, match="column 'arch' is not numeric"):
+        TableFeatures(zc, ["synflow", "arch"])
