@@ -92,7 +92,7 @@ class CellSpace(SearchSpace):
         ops = self.parse(arch)
         return self._nb201_key(ops) if self.literal_nb201_key else self._network_key(ops)
 
-    def _nb201_key(self, ops: tuple[int, ...]) -> str:
+    def _nb201_key(self, ops: Sequence[int]) -> str:
         """NAS-Bench-201's ``to_unique_str(consider_zero=True)``: each node is the sorted
         ``+``-join of its input terms. A zero op, or an input that is ``#`` (a node with a
         single zero input), gives ``#``; a skip passes the input's term through (except out

@@ -24,12 +24,13 @@ class TNB101MicroSpace(CellSpace):
     they differ by 10.5 points on class_object.
 
     Two cells are in one class when they build the same network: zero ops and the ops they
-    leave dead dropped, skips contracted, one op read twice told from two ops alike
-    (NB201's rule keeps some such pairs apart, as ``2_01_121`` and ``2_12_011``, and merges
-    others, as ``2_01_011`` and ``2_20_011``). That gives 1,376 isomorphism classes. Each
-    group of cells that the benchmark gives the very same results lies in one class;
-    NB201's rule splits 209 of those 546 groups. Within a class, class_object accuracy has
-    a standard deviation of 0.59 points, against 1.11 with NB201's rule.
+    leave dead dropped, skips contracted, one op read twice told from two ops alike.
+    NB201's rule keeps apart some cells that build one network (``2_01_121`` and
+    ``2_12_011``) and merges some that do not (``2_01_011`` and ``2_20_011``). This gives
+    1,376 isomorphism classes. Each group of cells that the benchmark gives the very same
+    results lies in one class; NB201's rule splits 209 of those 546 groups. Within a class,
+    class_object accuracy has a standard deviation of 0.59 points, against 1.11 with
+    NB201's rule.
     """
 
     name = "tnb101-micro"
