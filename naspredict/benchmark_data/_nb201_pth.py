@@ -10,16 +10,15 @@ dicts: ``meta_archs`` (the 15,625 arch strings in official index order), ``total
 from __future__ import annotations
 
 import pickle
-import re
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from naspredict.benchmark_data._nb201_results import check_dataset, results_row, table_of_rows
-from naspredict.benchmark_data._safe_pickle import PICKLE_READ_ERRORS
+from naspredict.benchmark_data._safe_pickle import PICKLE_READ_ERRORS, weights_only_refusal
 from naspredict.benchmark_data._table import BenchmarkTable
-from naspredict.errors import BenchmarkFormatError, UnsafePickleError
+from naspredict.errors import BenchmarkFormatError
 
 KEYS = ("meta_archs", "arch2infos")
 #: The budget that each ``arch2infos`` entry names ``less`` / ``full``.
@@ -66,7 +65,7 @@ def load_pth(path: Path, keys: tuple[str, ...], what: str) -> dict[str, Any]:
         with torch.serialization.safe_globals(NUMPY_SCALARS):
             data = torch.load(path, map_location="cpu", weights_only=True)
     except pickle.UnpicklingError as err:
-        raise _refusal(path, err) from None
+        raise weights_only_refusal(path, err) from None
     except (RuntimeError, *PICKLE_READ_ERRORS) as err:
         raise BenchmarkFormatError(
             f"{path}: not a readable torch.save file ({type(err).__name__}: {err})"
@@ -76,19 +75,6 @@ def load_pth(path: Path, keys: tuple[str, ...], what: str) -> dict[str, Any]:
             f"{path}: not a {what} file (expected a dict with {', '.join(keys)})"
         )
     return data
-
-
-def _refusal(path: Path, err: pickle.UnpicklingError) -> BenchmarkFormatError:
-    # torch wraps the unpickler's own message in advice on weights_only=False; keep the message
-    text = str(err).split("Check the documentation")[0].strip()
-    name = re.search(r"GLOBAL ([\w.]+)", text)
-    if name:
-        return UnsafePickleError(
-            f"{path}: refusing to load, the file names {name[1]}, which this format never "
-            "holds (nothing in the file was run)"
-        )
-    reason = text.splitlines()[-1].split("WeightsUnpickler error:")[-1].strip() if text else ""
-    return BenchmarkFormatError(f"{path}: torch's weights-only unpickler refused it ({reason})")
 
 
 def sniff_nb201_pth(path: Path) -> bool:

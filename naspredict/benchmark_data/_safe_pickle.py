@@ -8,6 +8,7 @@ import codecs
 import collections
 import io
 import pickle
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -117,3 +118,17 @@ def load_pickle(
         raise
     except PICKLE_READ_ERRORS as err:
         raise BenchmarkFormatError(f"{path}: not a readable pickle ({err})") from None
+
+
+def weights_only_refusal(path: Path, err: pickle.UnpicklingError) -> BenchmarkFormatError:
+    """The error for a file that torch's weights-only unpickler refused: the global it names,
+    without torch's advice to load it with ``weights_only=False``."""
+    text = str(err).split("Check the documentation")[0].strip()
+    name = re.search(r"GLOBAL ([\w.]+)", text)
+    if name:
+        return UnsafePickleError(
+            f"{path}: refusing to load, the file names {name[1]}, which this format never "
+            "holds (nothing in the file was run)"
+        )
+    reason = text.splitlines()[-1].split("WeightsUnpickler error:")[-1].strip() if text else ""
+    return BenchmarkFormatError(f"{path}: torch's weights-only unpickler refused it ({reason})")

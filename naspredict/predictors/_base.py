@@ -102,7 +102,12 @@ class ArchPredictor(RegressorMixin, BaseEstimator):
                     "a predictor with encoding='precomputed' takes a 2-D numeric feature "
                     f"matrix, got {features.dtype} of shape {features.shape}"
                 )
-            features = features.astype(np.float32)
+            with np.errstate(over="ignore"):
+                features = features.astype(np.float32)
+            if np.isinf(features).any():
+                raise InvalidArchitectureError(
+                    "features must be finite and within float32 (NaN marks a missing value)"
+                )
         else:
             archs = as_archs(X)
             # the features of the fit, even if the files they came from change afterwards

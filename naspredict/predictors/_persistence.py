@@ -154,8 +154,14 @@ def load_predictor(directory: str | Path) -> ArchPredictor:
         )
     # JSON has no tuples; sequence parameters (layer sizes) are tuples in the estimators
     params = {k: tuple(v) if isinstance(v, list) else v for k, v in manifest["params"].items()}
-    if params.get("proxy_scores"):  # the copy saved beside the manifest
-        params["proxy_scores"] = str((Path(directory) / params["proxy_scores"]).resolve())
+    if params.get("proxy_scores"):  # the copy saved beside the manifest, nothing else
+        name = params["proxy_scores"]
+        if not isinstance(name, str) or Path(name).name != name or Path(name).stem != SCORES_STEM:
+            raise BenchmarkFormatError(
+                f"{directory}: proxy_scores must name the {SCORES_STEM}.* file saved beside the "
+                f"manifest, not {name!r}"
+            )
+        params["proxy_scores"] = str((Path(directory) / name).resolve())
     try:
         predictor = cls(**params)
         predictor._load_state(Path(directory))

@@ -13,11 +13,13 @@ from sklearn.base import clone
 from sklearn.model_selection import KFold
 from tqdm.auto import tqdm
 
-from naspredict.errors import InvalidOptionError
+from naspredict.errors import InvalidOptionError, NasPredictError
 from naspredict.predictors._base import ArchPredictor, check_target
 
 logger = logging.getLogger(__name__)
 
+#: The fewest architectures a cross-validation fold of the tuning holds.
+MIN_FOLD = 5
 #: Parameter suggestions per predictor class name: ``trial -> params``.
 SEARCH_SPACES: dict[str, Callable[[optuna.Trial], dict[str, Any]]] = {
     "XGBPredictor": lambda t: _xgb_space(t),
@@ -98,7 +100,12 @@ def tune(
         raise InvalidOptionError(f"n_trials must be at least 1, got {n_trials}")
     X = list(X)
     y = check_target(y, len(X))
-    folds = max(2, min(folds, len(X) // 5))
+    if len(X) < 2 * MIN_FOLD:
+        raise InvalidOptionError(
+            f"tuning needs at least {2 * MIN_FOLD} training architectures (2 folds of "
+            f"{MIN_FOLD}), got {len(X)}"
+        )
+    folds = max(2, min(folds, len(X) // MIN_FOLD))
 
     def objective(trial: optuna.Trial) -> float:
         params = suggest(trial)
@@ -111,8 +118,14 @@ def tune(
     study.set_user_attr("baseline", baseline)
     with tqdm(total=n_trials, desc="tune", unit="trial", disable=None if progress else True) as bar:
         study.optimize(
-            objective, n_trials=n_trials, timeout=timeout, callbacks=[lambda *_: bar.update()]
+            objective,
+            n_trials=n_trials,
+            timeout=timeout,
+            callbacks=[lambda *_: bar.update()],
+            catch=(NasPredictError, ValueError, ArithmeticError),  # a trial's settings failed
         )
+    if not study.get_trials(states=(optuna.trial.TrialState.COMPLETE,)):
+        raise InvalidOptionError(f"every tuning trial of {name} failed (see the warnings)")
     best = study.best_trial.user_attrs["params"]
     if study.best_value <= baseline:
         best = {}

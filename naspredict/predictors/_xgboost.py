@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import xgboost as xgb
 
-from naspredict.errors import UnknownNameError
+from naspredict.errors import BenchmarkFormatError, UnknownNameError
 from naspredict.predictors._base import ArchPredictor
 
 OBJECTIVES = {"regression": "reg:squarederror", "rank": "rank:pairwise"}
@@ -106,6 +106,58 @@ class XGBPredictor(ArchPredictor):
         (directory / "state.json").write_text(json.dumps({"n_features_in": self.n_features_in_}))
 
     def _load_state(self, directory: Path) -> None:
+        n_features = json.loads((directory / "state.json").read_text())["n_features_in"]
+        check_trees(directory / "model.json", n_features)
         self.model_ = self._model_class()(**self._booster_params())
         self.model_.load_model(directory / "model.json")
-        self.n_features_in_ = json.loads((directory / "state.json").read_text())["n_features_in"]
+        self.n_features_in_ = n_features
+
+
+#: Per-node arrays of an XGBoost JSON tree that must all have one entry per node.
+_NODE_ARRAYS = (
+    "left_children", "right_children", "parents", "split_indices", "split_conditions",
+    "split_type", "default_left", "base_weights", "loss_changes", "sum_hessian",
+)  # fmt: skip
+
+
+def check_trees(path: Path, n_features: int) -> None:
+    """Refuse (BenchmarkFormatError) an XGBoost JSON model that is not plain regression trees
+    over ``n_features`` features: XGBoost follows child and feature indices unchecked, so a
+    crafted file could crash the process."""
+    try:
+        learner = json.loads(Path(path).read_text())["learner"]
+        trees = learner["gradient_booster"]["model"]["trees"]
+        declared = int(learner["learner_model_param"]["num_feature"])
+        problem = None if declared == n_features else f"{declared} features, not {n_features}"
+        for k, tree in enumerate(trees):
+            problem = problem or _tree_problem(tree, n_features, k)
+    except (OSError, ValueError, KeyError, TypeError, IndexError, RecursionError) as err:
+        problem = f"{type(err).__name__}: {err}"
+    if problem:
+        raise BenchmarkFormatError(f"{path}: not a model naspredict saved ({problem})")
+
+
+def _tree_problem(tree: dict, n_features: int, k: int) -> str | None:
+    """What is wrong with the ``k``-th tree, or None: every node reached once from the root,
+    children in range, splits on existing features, no categorical splits."""
+    arrays = {name: list(tree[name]) for name in _NODE_ARRAYS}
+    n = len(arrays["left_children"])
+    if n == 0 or any(len(a) != n for a in arrays.values()):
+        return f"tree {k}: node arrays of different lengths"
+    if int(tree["tree_param"]["num_nodes"]) != n:
+        return f"tree {k}: {n} nodes, not the {tree['tree_param']['num_nodes']} declared"
+    left, right = arrays["left_children"], arrays["right_children"]
+    feature = arrays["split_indices"]
+    seen, todo = set(), [0]
+    while todo:
+        node = todo.pop()
+        if not isinstance(node, int) or not 0 <= node < n or node in seen:
+            return f"tree {k}: node {node!r} out of range or reached twice"
+        seen.add(node)
+        if (left[node] == -1) != (right[node] == -1):
+            return f"tree {k}: node {node} has one child"
+        if left[node] != -1:
+            if arrays["split_type"][node] != 0 or not 0 <= feature[node] < n_features:
+                return f"tree {k}: node {node} splits on feature {feature[node]!r}"
+            todo += [left[node], right[node]]
+    return None

@@ -154,3 +154,15 @@ def test_name_at_encoding_sets_any_encoding_a_predictor_takes():
         make_predictor("default@onehot", space="nb201")
     with pytest.raises(UnknownNameError, match="unknown encoding 'bogus'"):
         make_predictor("xgb@bogus", space="nb201")
+
+
+def test_precomputed_features_must_be_finite():
+    model = make_predictor("xgb@precomputed", space="nb201", n_estimators=5)
+    X = np.random.default_rng(0).normal(size=(20, 3))
+    model.fit(X, X[:, 0])
+    for bad in (np.inf, 1e300):  # 1e300 overflows float32
+        X[0, 0] = bad
+        with pytest.raises(InvalidArchitectureError, match="finite and within float32"):
+            model.predict(X)
+    X[0, 0] = np.nan  # a missing value the trees handle
+    assert np.isfinite(model.predict(X)).all()

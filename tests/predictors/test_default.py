@@ -12,6 +12,7 @@ from sklearn.base import clone
 
 from naspredict.benchmark_data import _bundled, bundled_scores_path, load_table
 from naspredict.encodings import Concat, GraphFeatures, OneHot, ZeroCostFeatures
+from naspredict.errors import InvalidOptionError
 from naspredict.evaluation import PROTOCOLS
 from naspredict.predictors import (
     DefaultPredictor,
@@ -236,6 +237,19 @@ def test_tuned_inside_the_training_set():
     )
     assert isinstance(model, DefaultPredictor) and len(study.trials) == 2
     assert np.isfinite(model.predict(archs)).all()
+
+
+def test_tuning_refuses_too_few_cells_and_reports_trials_that_all_failed(monkeypatch):
+    from naspredict.predictors import XGBPredictor, _tuning
+
+    space = get_space("tnb101-macro")
+    archs = space.sample(np.random.default_rng(1), 12, replace=False)
+    y = np.arange(12.0)
+    with pytest.raises(InvalidOptionError, match="at least 10 training architectures"):
+        tune(XGBPredictor(space="tnb101-macro"), archs[:3], y[:3], n_trials=1)
+    monkeypatch.setitem(_tuning.SEARCH_SPACES, "XGBPredictor", lambda t: {"max_depth": -3})
+    with pytest.raises(InvalidOptionError, match="every tuning trial of XGBPredictor failed"):
+        tune(XGBPredictor(space="tnb101-macro", n_estimators=5), archs, y, n_trials=2)
 
 
 def test_a_saved_model_keeps_the_scores_it_was_fitted_with(macro, tmp_path):

@@ -17,6 +17,7 @@ from naspredict.errors import (
     InvalidArchitectureError,
     InvalidOptionError,
     InvalidTargetError,
+    NasPredictError,
     NotFittedError,
     UnknownNameError,
 )
@@ -161,3 +162,12 @@ def test_warm_start_continues_from_the_fitted_weights(cls):
     fresh = cls(epochs=1, lr=0.0).fit(archs[:30], y[:30]).module_.state_dict()
     for name, value in cold.module_.state_dict().items():
         torch.testing.assert_close(value, fresh[name])
+
+
+def test_a_failed_fit_leaves_no_model_to_predict_with(tmp_path):
+    archs, y = _data("nb201", 20)
+    model = GINPredictor(**TINY, pretrain_epochs=1, proxy_scores=str(tmp_path / "none.csv"))
+    with pytest.raises(NasPredictError):
+        model.fit(archs, y)
+    with pytest.raises(NotFittedError):
+        model.predict(archs[:2])

@@ -67,7 +67,21 @@ DAMAGE = {
     "other sizes": ("gin", lambda d: _edit_json(d / "state.json", n_features_in=10**9)),
     "null scale": ("gin", lambda d: _edit_json(d / "state.json", y_std=None)),
     "other space's model": ("xgb", lambda d: _edit_json(d / "state.json", n_features_in=3)),
-}
+    # XGBoost follows these unchecked: each would crash the process
+    "child out of range": ("xgb", lambda d: _edit_tree(d, "left_children", 10**6)),
+    "child loop": ("xgb", lambda d: _edit_tree(d, "right_children", 0)),
+    "feature out of range": ("xgb", lambda d: _edit_tree(d, "split_indices", 10**6)),
+    "scores outside": ("default", lambda d: _edit_json(d / "predictor.json", **{
+        "params.proxy_scores": "../proxy_scores.csv"})),
+    "scores elsewhere": ("default", lambda d: _edit_json(d / "predictor.json", **{
+        "params.proxy_scores": str(d.parent / "proxy_scores.csv")})),
+}  # fmt: skip
+
+
+def _edit_tree(directory, field, value):
+    data = json.loads((directory / "model.json").read_text())
+    data["learner"]["gradient_booster"]["model"]["trees"][0][field][0] = value
+    (directory / "model.json").write_text(json.dumps(data))
 
 
 def _nan_gp_weight(path):
@@ -92,8 +106,10 @@ def test_a_torch_file_naming_other_globals_is_refused(saved, tmp_path):
 
     directory = saved("gin", tmp_path / "m")
     torch.save({"weight": Evil()}, directory / "model.pt")
-    with pytest.raises(BenchmarkFormatError, match="cannot restore the predictor"):
+    with pytest.raises(BenchmarkFormatError, match="cannot restore the predictor") as info:
         load_predictor(directory)
+    assert "refusing to load, the file names print" in str(info.value)
+    assert "weights_only" not in str(info.value)  # torch's advice to load it unsafely
 
 
 @pytest.mark.skipif(torch.cuda.is_available(), reason="this machine has a CUDA device")

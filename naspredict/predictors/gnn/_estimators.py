@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import pickle
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from torch import nn
 from torch_geometric.data import Data
 
 from naspredict._validation import check_device
+from naspredict.benchmark_data._safe_pickle import weights_only_refusal
 from naspredict.encodings.graph import to_graphs
 from naspredict.errors import InvalidArchitectureError, UnknownNameError
 from naspredict.predictors._base import ArchPredictor, as_archs, check_target
@@ -101,20 +103,25 @@ class _GNNPredictor(ArchPredictor):
             n_val = 0
         val, fit = order[:n_val].tolist(), order[n_val:].tolist()
         self.n_features_in_, self.edge_dim_ = _dimensions(graphs[0])
-        # The weight init draws from torch's global generator: seed a fork of it.
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(self.random_state)
-            if not (self.warm_start and hasattr(self, "module_")):
-                self.module_ = self._build_module()
-                if self.pretrain_epochs:
-                    self._load_pretrained()
-            train(
-                self.module_,
-                self._train_config(),
-                self._subset(graphs, target, fit),
-                self._subset(graphs, target, val) if val else None,
-                generator,
-            )
+        try:
+            # The weight init draws from torch's global generator: seed a fork of it.
+            with torch.random.fork_rng(devices=[]):
+                torch.manual_seed(self.random_state)
+                if not (self.warm_start and hasattr(self, "module_")):
+                    self.module_ = self._build_module()
+                    if self.pretrain_epochs:
+                        self._load_pretrained()
+                train(
+                    self.module_,
+                    self._train_config(),
+                    self._subset(graphs, target, fit),
+                    self._subset(graphs, target, val) if val else None,
+                    generator,
+                )
+        except BaseException:  # a failed fit leaves no half-trained model to predict with
+            for name in ("n_features_in_", "edge_dim_", "module_"):
+                self.__dict__.pop(name, None)
+            raise
         self.module_.eval()
         return self
 
@@ -159,7 +166,10 @@ class _GNNPredictor(ArchPredictor):
             )
             self.device = "cpu"
         self.module_ = self._build_module()
-        weights = torch.load(directory / "model.pt", map_location="cpu", weights_only=True)
+        try:
+            weights = torch.load(directory / "model.pt", map_location="cpu", weights_only=True)
+        except pickle.UnpicklingError as err:
+            raise weights_only_refusal(directory / "model.pt", err) from None
         self.module_.load_state_dict(weights)
         self.module_.eval()
 
