@@ -66,6 +66,7 @@ DAMAGE = {
     "garbage weights": ("gin", lambda d: (d / "model.pt").write_bytes(b"not a torch file")),
     "other sizes": ("gin", lambda d: _edit_json(d / "state.json", n_features_in=10**9)),
     "null scale": ("gin", lambda d: _edit_json(d / "state.json", y_std=None)),
+    "unknown loss": ("gin", lambda d: _edit_json(d / "predictor.json", **{"params.loss": "x"})),
     "other space's model": ("xgb", lambda d: _edit_json(d / "state.json", n_features_in=3)),
     # XGBoost follows these unchecked: each would crash the process
     "child out of range": ("xgb", lambda d: _edit_tree(d, "left_children", 10**6)),

@@ -165,6 +165,7 @@ class _GNNPredictor(ArchPredictor):
                 "fitted on %s; this machine has no CUDA device: predicting on the CPU", self.device
             )
             self.device = "cpu"
+        self._check_params()  # a manifest's settings are checked as a fit checks them
         self.module_ = self._build_module()
         try:
             weights = torch.load(directory / "model.pt", map_location="cpu", weights_only=True)
