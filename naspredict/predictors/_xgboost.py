@@ -107,7 +107,7 @@ class XGBPredictor(ArchPredictor):
 
     def _load_state(self, directory: Path) -> None:
         n_features = json.loads((directory / "state.json").read_text())["n_features_in"]
-        check_trees(directory / "model.json", n_features)
+        _check_trees(directory / "model.json", n_features)
         self.model_ = self._model_class()(**self._booster_params())
         self.model_.load_model(directory / "model.json")
         self.n_features_in_ = n_features
@@ -120,7 +120,7 @@ _NODE_ARRAYS = (
 )  # fmt: skip
 
 
-def check_trees(path: Path, n_features: int) -> None:
+def _check_trees(path: Path, n_features: int) -> None:
     """Refuse (BenchmarkFormatError) an XGBoost JSON model that is not plain regression trees
     over ``n_features`` features: XGBoost follows child and feature indices unchecked, so a
     crafted file could crash the process."""
@@ -157,7 +157,8 @@ def _tree_problem(tree: dict, n_features: int, k: int) -> str | None:
         if (left[node] == -1) != (right[node] == -1):
             return f"tree {k}: node {node} has one child"
         if left[node] != -1:
-            if arrays["split_type"][node] != 0 or not 0 <= feature[node] < n_features:
-                return f"tree {k}: node {node} splits on feature {feature[node]!r}"
+            split_on, plain = feature[node], arrays["split_type"][node] == 0
+            if not (plain and isinstance(split_on, int) and 0 <= split_on < n_features):
+                return f"tree {k}: node {node} splits on feature {split_on!r}"
             todo += [left[node], right[node]]
     return None
