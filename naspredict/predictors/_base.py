@@ -154,7 +154,10 @@ def check_target(y: Any, n: int) -> np.ndarray:
     """Targets as a finite float vector of length ``n`` (a column vector is taken, with
     scikit-learn's warning)."""
     try:
-        y = np.asarray(y, dtype=np.float64)
+        raw = np.asarray(y)
+        if raw.dtype.kind in "USO" and any(isinstance(v, str | bytes) for v in raw.ravel()):
+            raise TypeError("strings")  # numpy would parse "85.86"
+        y = raw.astype(np.float64)
     except (TypeError, ValueError):
         raise InvalidTargetError("targets must be numbers") from None
     if y.ndim == 2 and y.shape[1] == 1:

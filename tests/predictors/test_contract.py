@@ -115,6 +115,8 @@ def test_bad_input_is_a_clear_error(name):
         model.fit(archs, y.reshape(10, 2))
     with pytest.raises(InvalidArchitectureError, match="not one string"):
         model.fit(archs[0], y[:1])
+    with pytest.raises(InvalidTargetError, match="targets must be numbers"):
+        model.fit(archs, [str(v) for v in y])  # numpy would parse "85.86"
     # a fit that failed leaves the predictor unfitted, as scikit-learn's check reads it
     with pytest.raises(sklearn.exceptions.NotFittedError):
         check_is_fitted(model)
