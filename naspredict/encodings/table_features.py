@@ -34,11 +34,12 @@ class TableFeatures(Encoder):
     def __init__(self, table: BenchmarkTable, columns: Sequence[str]) -> None:
         self.table = table
         self.columns = tuple(columns)
+        numeric = table.metrics
         for column in self.columns:
-            table.column(column)
-            if column not in table.metrics:
+            table.column(column)  # a missing column is a MissingColumnError
+            if column not in numeric:
                 raise InvalidOptionError(
-                    f"column {column!r} is not numeric; numeric: {', '.join(table.metrics)}"
+                    f"column {column!r} is not numeric; numeric: {', '.join(numeric)}"
                 )
 
     def encode_space(self, space: SearchSpace) -> np.ndarray:
