@@ -5,9 +5,9 @@ Chosen by measurement (``benchmarks/headline.py``; NB201 ``gates`` and ``naslib`
 one-hot + GRAF-style graph features + every zero-cost score of the cell, the mean of XGBoost
 regression and extremely randomised trees ranks better than either alone, a random forest,
 rank targets or any one feature set (the random split points of extra trees interpolate more
-smoothly between few training cells). Training on every isomorphic copy of each training cell
-(up to 8, weighted so that each cell counts once) teaches the trees that the copies are one
-network.
+smoothly between few training cells). Training on the cells that build the same network as
+each training cell (up to 8 copies, weighted so that each cell counts once) teaches the trees
+that the copies are one network.
 
 A Gaussian process on the same features ranks TransNAS-Bench-101 macro skeletons better than
 the trees at 400 cells, and NB201 cells far worse; so its share of the prediction is chosen,
@@ -91,9 +91,9 @@ class DefaultPredictor(ArchPredictor):
         Path of a table with ``arch`` and proxy columns (``naspredict proxies`` output or,
         for NB201, NAS-Bench-Suite-Zero's scores), used beside the bundled scores.
     isomorphs : int
-        Train on up to this many isomorphic copies of each training cell (itself included;
-        1: the cell alone), with weights that sum to one per cell. More copies take longer
-        and rank no better (NB201).
+        Train on up to this many copies of each training cell, cells that build the same
+        network (``space.network_ids``; itself included; 1: the cell alone), with weights
+        that sum to one per cell. More copies take longer and rank no better (NB201).
     extra_trees : int
         Extremely randomised trees (scikit-learn's ``ExtraTreesRegressor``) whose prediction
         is averaged with the boosted trees'; 0: the boosted trees alone.
@@ -163,7 +163,7 @@ class DefaultPredictor(ArchPredictor):
                 raise ValueError(f"{name} must lie in {valid}, got {weight!r}")
         archs = as_archs(X)
         y = check_target(y, len(archs))
-        # each cell and up to isomorphs - 1 of its isomorphic copies, encoded once
+        # each cell and up to isomorphs - 1 cells building the same network, encoded once
         cells = self.space_.codes(archs)
         codes, owner, weight = isomorphic_copies(self.space_, cells, self.isomorphs)
         features = self._features(self.space_.archs_from_codes(codes), fitting=True)
@@ -314,14 +314,15 @@ class DefaultPredictor(ArchPredictor):
 def isomorphic_copies(
     space: SearchSpace, codes: np.ndarray, limit: int | None = None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Architectures isomorphic to each of ``codes``: the cell itself and, with ``limit``,
-    at most ``limit - 1`` others (the first in code order).
+    """Architectures that build the same network as each of ``codes``
+    (:attr:`~naspredict.spaces.SearchSpace.network_ids`): the cell itself and, with
+    ``limit``, at most ``limit - 1`` others (the first in code order).
 
     Returns the copies' codes, the position in ``codes`` each copy comes from, and a weight
     per copy (one over the number of copies of its cell, so each cell weighs one in all).
     """
     codes = np.asarray(codes)
-    classes = space.class_ids
+    classes = space.network_ids
     order = np.argsort(classes, kind="stable")
     wanted = classes[codes]
     starts = np.searchsorted(classes[order], wanted, side="left")

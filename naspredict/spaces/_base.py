@@ -117,9 +117,14 @@ class SearchSpace(ABC):
 
         Classes are numbered by their first member in code order.
         """
-        keys = [self.isomorphism_key(a) for a in self._index]
-        ids, _ = pd.factorize(pd.Index(keys))
-        return ids.astype(np.int64)
+        return _number([self.isomorphism_key(a) for a in self._index])
+
+    @cached_property
+    def network_ids(self) -> np.ndarray:
+        """The network every code builds: equal for two codes exactly when they compute the
+        same network. :attr:`class_ids` unless the space's classes follow a published rule
+        that differs (NB201's)."""
+        return self.class_ids
 
     @cached_property
     def _representatives(self) -> np.ndarray:
@@ -144,3 +149,9 @@ class SearchSpace(ABC):
     def unique_archs(self) -> list[str]:
         """One representative per isomorphism class, in code order."""
         return list(self._index[self._representatives])
+
+
+def _number(keys: list[str]) -> np.ndarray:
+    """An integer per key, equal for equal keys, numbered in order of first appearance."""
+    ids, _ = pd.factorize(pd.Index(keys))
+    return ids.astype(np.int64)

@@ -15,7 +15,7 @@ from functools import cached_property
 import numpy as np
 
 from naspredict.errors import InvalidArchitectureError
-from naspredict.spaces._base import SearchSpace
+from naspredict.spaces._base import SearchSpace, _number
 
 #: Stands for the cell's input in :meth:`CellSpace._network_key`.
 _INPUT = -1
@@ -91,6 +91,13 @@ class CellSpace(SearchSpace):
         :attr:`literal_nb201_key`, NAS-Bench-201's own rule)."""
         ops = self.parse(arch)
         return self._nb201_key(ops) if self.literal_nb201_key else self._network_key(ops)
+
+    @cached_property
+    def network_ids(self) -> np.ndarray:
+        """The network every code builds (:meth:`_network_key`), whatever the class rule."""
+        if not self.literal_nb201_key:
+            return self.class_ids
+        return _number([self._network_key(self.parse(a)) for a in self._index])
 
     def _nb201_key(self, ops: Sequence[int]) -> str:
         """NAS-Bench-201's ``to_unique_str(consider_zero=True)``: each node is the sorted

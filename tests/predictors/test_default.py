@@ -60,11 +60,11 @@ def test_zero_cost_features_rank_better_at_78_cells(nb201, monkeypatch, tmp_path
     assert with_scores > structure + 0.02
 
 
-def test_isomorphic_copies_cover_each_class_once_per_cell():
+def test_isomorphic_copies_cover_each_network_once_per_cell():
     space = get_space("nb201")
     codes = np.array([0, 17, 17, 15624])
     copies, owner, weight = isomorphic_copies(space, codes)
-    classes = space.class_ids
+    classes = space.network_ids
     np.testing.assert_array_equal(classes[copies], classes[codes][owner])
     np.testing.assert_allclose(np.bincount(owner, weights=weight), np.ones(len(codes)))
     for i, code in enumerate(codes):
