@@ -126,7 +126,7 @@ def run(args: argparse.Namespace) -> None:
 
 def ceiling(setting: dict, seeds: list[int]) -> float | None:
     """The noise ceiling of the setting's test sets (mean over ``seeds``); None where the
-    table has no isomorphic copies trained apart to estimate the noise from."""
+    table has no copies of one network trained apart to estimate the noise from."""
     try:
         return protocol_noise_ceiling(
             _table(setting["path"]), setting["target"], setting["protocol"], setting["size"], seeds
@@ -278,8 +278,8 @@ def markdown(result: dict) -> str:
         "Kendall tau on the test set, mean ± std over seeds; precision@top-1 % of the test set. "
         "`gates`: train on a seeded permutation's first n of 7,813, test on its last 7,772; "
         "`naslib`: a random test set of 200. Ceiling: the Kendall tau that a perfect predictor "
-        "of each isomorphism class's mean would reach on the same test sets, given the "
-        "training noise between isomorphic copies that the table trained apart "
+        "of each network's mean would reach on the same test sets, given the training noise "
+        "between copies of one network that the table trained apart (`space.network_ids`) "
         "(`naspredict.evaluation.noise_ceiling`; an estimate that errs high; '-' where the "
         "space has no such copies). Zero-cost features: naspredict's bundled scores "
         "(`naspredict/benchmark_data/bundled/`, below) everywhere, and on NB201 also "

@@ -127,7 +127,7 @@ def run(args: argparse.Namespace) -> None:
     else:
         text += (
             f"\nNoise ceiling: {ceiling:.3f} (the Kendall tau of a perfect predictor of each "
-            "isomorphism class, given the training noise between isomorphic copies)\n"
+            "network's mean, given the training noise between copies of one network)\n"
         )
     print(text, end="")
     if not args.json:

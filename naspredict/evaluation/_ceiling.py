@@ -1,10 +1,12 @@
 """How well can any predictor rank a table? The ceiling set by training noise.
 
-A table that trained every cell of a space separately measured each isomorphism class several
-times (NB201: 15,625 cells, 6,466 classes). Copies of one network differ only by training
-noise, so their spread is that noise. A perfect predictor knows each class's mean accuracy
-and nothing of the noise of one run; the Kendall tau it reaches against measured values is
-the ceiling of every predictor on that table.
+A table that trained every cell of a space separately measured each network several times
+(NB201: 15,625 cells, 5,425 networks). Copies of one network differ only by training noise,
+so their spread is that noise. A perfect predictor knows each network's mean accuracy and
+nothing of the noise of one run; the Kendall tau it reaches against measured values is the
+ceiling of every predictor on that table. The copies are those of ``space.network_ids``:
+NB201's published classes also merge networks that differ (one conv read twice, two convs
+alike), and their real differences would pass for noise.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from naspredict.evaluation._protocols import PROTOCOLS
 
 
 class NoNoiseEstimateError(NasPredictError, ValueError):
-    """The table holds too few independent measurements of isomorphic copies."""
+    """The table holds too few independent measurements of copies of one network."""
 
 
 def noise_ceiling(
@@ -37,37 +39,42 @@ def noise_ceiling(
 
     A cell's noise is drawn from the residuals (around their class means, corrected for the
     mean's own share of them) of the ``neighbours`` copies whose class means are nearest its
-    own, since networks that train badly vary differently from good ones. A class measured
-    once has its one value as its mean, which widens the spread of the means a little: the
-    estimate errs high, so a target above it cannot be met.
+    own, since networks that train badly vary differently from good ones. A value repeated
+    within a class counts as one measurement: a table filled in from one run per class
+    repeats that run, and NB201 trained some copies to bit-identical results. A class
+    measured once has its one value as its mean, which widens the spread of the means a
+    little: the estimate errs high, so a target above it cannot be met.
 
     Parameters
     ----------
     y : array of float
         Measured target of each cell.
     classes : array of int
-        Isomorphism class of each cell.
+        Class of each cell: cells that build one network.
     rows : array of int, optional
         Positions to rank (a test set); all cells if None.
     neighbours, repeats, seed : int
         Copies whose residuals give a cell's noise, noise draws averaged, and their seed.
     """
-    y = np.asarray(y, dtype=np.float64)
-    _, inverse, counts = np.unique(classes, return_inverse=True, return_counts=True)
-    means = np.bincount(inverse, weights=y) / counts
+    y, classes = np.asarray(y, dtype=np.float64), np.asarray(classes, dtype=np.int64)
+    _, first = np.unique(np.column_stack([classes, y]), axis=0, return_index=True)
+    measured, values = classes[first], y[first]  # each distinct (class, value) once
+    names, inverse, counts = np.unique(measured, return_inverse=True, return_counts=True)
+    means = np.bincount(inverse, weights=values) / counts
     mean, count = means[inverse], counts[inverse]
     copies = count > 1
-    residuals = (y - mean)[copies] * np.sqrt(count[copies] / (count[copies] - 1))
-    if copies.sum() < neighbours or not np.any(residuals):
+    residuals = (values - mean)[copies] * np.sqrt(count[copies] / (count[copies] - 1))
+    if copies.sum() < neighbours:
         raise NoNoiseEstimateError(
-            f"the table has fewer than {neighbours} independent measurements of isomorphic "
-            "copies to estimate training noise from (a table filled in from one run per "
-            "class has none)"
+            f"the table has fewer than {neighbours} independent measurements of copies of "
+            "one network to estimate training noise from (a table filled in from one run "
+            "per class has none)"
         )
     order = np.argsort(mean[copies], kind="stable")
     levels, residuals = mean[copies][order], residuals[order]
 
-    truth = mean if rows is None else mean[np.asarray(rows)]
+    cell_means = means[np.searchsorted(names, classes)]
+    truth = cell_means if rows is None else cell_means[np.asarray(rows)]
     first = np.clip(np.searchsorted(levels, truth) - neighbours // 2, 0, len(levels) - neighbours)
     rng = np.random.default_rng(seed)
     taus = []
@@ -80,9 +87,9 @@ def noise_ceiling(
 def table_noise_ceiling(
     table: BenchmarkTable, target: str, rows: np.ndarray | None = None, **kwargs: int
 ) -> float:
-    """:func:`noise_ceiling` of ``table``'s ``target`` over its isomorphism classes."""
+    """:func:`noise_ceiling` of ``table``'s ``target`` over the networks of its cells."""
     y = target_values(table, target)
-    return noise_ceiling(y, table.space.class_ids[table.codes], rows, **kwargs)
+    return noise_ceiling(y, table.space.network_ids[table.codes], rows, **kwargs)
 
 
 def protocol_noise_ceiling(
@@ -90,6 +97,6 @@ def protocol_noise_ceiling(
 ) -> float:
     """:func:`table_noise_ceiling` of the test sets of ``protocol``, averaged over ``seeds``."""
     split = PROTOCOLS.get(protocol)
-    y, classes = target_values(table, target), table.space.class_ids[table.codes]
+    y, classes = target_values(table, target), table.space.network_ids[table.codes]
     values = [noise_ceiling(y, classes, split(table, train_size, s).test) for s in seeds]
     return float(np.mean(values))
