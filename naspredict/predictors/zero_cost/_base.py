@@ -35,8 +35,9 @@ class ProxyConfig:
     bn : {"train", "eval", "off"}
         BatchNorm with batch statistics, with running statistics, or bypassed (identity).
     init : {"default", "gaussian", "kaiming"}
-        PyTorch's default initialisation; N(0, 1) conv / linear weights with BN at (1, 0)
-        (Zen-NAS); or Kaiming-normal (fan_in) convs.
+        PyTorch's default initialisation; N(0, 1) conv / linear weights (Zen-NAS); or
+        Kaiming-normal (fan_in) conv / linear weights. Both of the latter zero the biases
+        and set BN to (1, 0).
     dtype : {"float32", "float64"}
         Precision of the network and input.
     seed : int
@@ -85,8 +86,6 @@ class Proxy:
     fn: Callable[[Passes], float]
     config: ProxyConfig = field(default_factory=ProxyConfig)
     needs: frozenset[str] = frozenset()
-    #: Whether larger values predict higher accuracy in the literature (for sign-flips).
-    higher_is_better: bool = True
     #: Whether the proxy is one of the 13 of NAS-Bench-Suite-Zero.
     standard: bool = True
     #: Whether it measures the cell's structure (parameters, FLOPs, weights) rather than the

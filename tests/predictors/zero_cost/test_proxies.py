@@ -170,6 +170,17 @@ def test_synflow_is_the_reference_computation(arch):
     assert ours["synflow"] == pytest.approx(_zero_cost_nas_synflow(arch), rel=1e-12)
 
 
+def test_synflow_leaves_the_weights_signed():
+    config = get_proxy("synflow").config
+    net = prepare_network(CELLS[0], SPACE, config, num_classes=10)
+    before = [p.detach().clone() for p in net.parameters()]
+    x = torch.ones(1, 3, 32, 32, dtype=torch.float64)
+    get_proxy("synflow")(Passes(net, x, torch.zeros(1, dtype=torch.long), set(), config))
+    assert any((b < 0).any() for b in before)
+    for b, p in zip(before, net.parameters(), strict=True):
+        torch.testing.assert_close(p.detach(), b, rtol=0, atol=0)
+
+
 def test_nwot_kernel_and_snip_mask_gradient():
     config = ProxyConfig(batch_size=8)
     net = prepare_network(CELLS[0], SPACE, config, num_classes=10)

@@ -12,7 +12,9 @@ def epe_nas(passes) -> float:
     """For each class ``c`` among the labels, ``s_c = sum(log(|corr_c| + k))`` over the
     correlation matrix of that class's input gradients; the score is ``sum |s_c|`` (with
     more than 100 output classes, ``s_c`` is divided by its size and the score is the mean
-    pairwise ``|s_c - s_c'|``, as EPE-NAS does)."""
+    pairwise ``|s_c - s_c'|``, as EPE-NAS does). A class whose ``s_c`` is not finite is left
+    out, so a network whose output ignores its input scores 0, the lowest score (EPE-NAS's
+    code gives NaN)."""
     jac = passes.input_grad().flatten(1).double().cpu().numpy()
     labels = passes.y.cpu().numpy()
     n_classes = passes.logits().shape[1]

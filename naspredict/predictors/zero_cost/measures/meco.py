@@ -8,7 +8,9 @@ from naspredict.predictors.zero_cost._base import proxy
 @proxy("meco", needs=("modules",), standard=False)
 def meco(passes) -> float:
     """Sum over every module output of the smallest eigenvalue of the correlation matrix of
-    its channels, on the first image of the batch (NaN / inf correlations count as 0)."""
+    its channels, on the first image of the batch (NaN / inf correlations count as 0).
+    BatchNorm normalises with the statistics of the whole batch; MeCo's NB201 script feeds
+    the one image alone (on two cells: scores 0.7 % and 2 % apart)."""
     by_shape: dict[tuple[int, int], list[torch.Tensor]] = {}
     for out in passes.module_outputs():
         fea = out.reshape(out.shape[0], -1).double()

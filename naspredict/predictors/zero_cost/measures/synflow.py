@@ -9,18 +9,27 @@ from naspredict.predictors.zero_cost._base import proxy, scalars
 
 @proxy("synflow", batch_size=1, input="ones", bn="off", dtype="float64")
 def synflow(passes) -> float:
-    """``sign(S) * log|S|``, ``S = sum |W * dR/dW|`` over conv / linear weights, where ``R``
-    is the summed output of the network with absolute weights, BatchNorm bypassed, on one
-    all-ones image in float64 (NAS-Bench-Suite-Zero reports the log)."""
+    """``log S``, ``S = sum |W * dR/dW|`` over conv / linear weights, where ``R`` is the
+    summed output of the network with absolute weights, BatchNorm bypassed, on one all-ones
+    image in float64 (NAS-Bench-Suite-Zero reports the log). A network whose output does not
+    depend on its weights (``S = 0``) scores 0, below every other cell of the spaces here
+    (``log S`` of 40 to 110 on NB201), where the log would give ``-inf``."""
     net, layers = passes.net, passes.layers
+    params = list(net.parameters())
     with torch.no_grad():
-        for p in net.parameters():
+        signs = [p.sign() for p in params]
+        for p in params:
             p.abs_()
-    weights = [layer.weight for layer in layers]
-    out = net(passes.x.detach())
-    grads = torch.autograd.grad(out.sum(), weights, allow_unused=True)
+    try:
+        weights = [layer.weight for layer in layers]
+        out = net(passes.x.detach())
+        grads = torch.autograd.grad(out.sum(), weights, allow_unused=True)
+    finally:  # a proxy sharing this pass after synflow sees the signed weights
+        with torch.no_grad():
+            for p, sign in zip(params, signs, strict=True):
+                p.mul_(sign)
     pairs = zip(weights, grads, strict=True)
     s = sum(scalars((w.detach() * g).abs().sum() for w, g in pairs if g is not None))
     if s == 0 or not math.isfinite(s):
         return s
-    return math.copysign(math.log(abs(s)), s)
+    return math.log(s)
