@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from naspredict.benchmark_data import BenchmarkTable, load_table, table_datasets
-from naspredict.cli._output import add_json_option, emit, format_rows
-from naspredict.errors import BenchmarkFormatError
+from naspredict.cli._output import add_json_option, emit, format_rows, output_path
+from naspredict.errors import BenchmarkFormatError, InvalidOptionError
 
 EXPORT_SUFFIXES = (".parquet", ".csv")
 
@@ -32,7 +32,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     export.add_argument(
         "table", help="tidy CSV/Parquet, or an official benchmark file or directory"
     )
-    export.add_argument("out", help="output path, .parquet (with curves and metadata) or .csv")
+    export.add_argument(
+        "out",
+        type=output_path,
+        help="output path, .parquet (with curves and metadata) or .csv",
+    )
     _add_read_options(export, "the dataset or task to export, for files holding several")
     add_json_option(export)
     export.set_defaults(func=run_export)
@@ -70,6 +74,8 @@ def run_export(args: argparse.Namespace) -> None:
     out = Path(args.out)
     if out.suffix.lower() not in EXPORT_SUFFIXES:
         raise BenchmarkFormatError(f"{out}: export writes {' or '.join(EXPORT_SUFFIXES)} files")
+    if out.resolve() == Path(args.table).resolve():
+        raise InvalidOptionError(f"{out} is the table being read; give another output path")
     table = load_table(args.table, dataset=args.dataset, format=args.format)
     if out.suffix.lower() == ".csv":
         table.to_csv(out)

@@ -17,6 +17,7 @@ from naspredict.cli._options import (
     one_name,
     positive_float,
     positive_int,
+    seed,
 )
 from naspredict.cli._output import add_json_option, add_progress_option, emit, format_rows
 from naspredict.errors import InvalidArchitectureError, InvalidOptionError
@@ -48,9 +49,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     fit.add_argument(
         "--train-size", type=positive_int, help="fit on this many random rows (default: all)"
     )
-    fit.add_argument(
-        "--seed", type=non_negative_int, default=0, help="seed of the sample and the model"
-    )
+    fit.add_argument("--seed", type=seed, default=0, help="seed of the sample and the model")
     fit.add_argument(
         "--tune",
         type=non_negative_int,
@@ -89,6 +88,8 @@ def run_fit(args: argparse.Namespace) -> None:
             f"{args.predictor} is a zero-cost proxy, with nothing to fit: score cells with "
             "`naspredict proxies`, or rank it beside trained predictors with `evaluate`"
         )
+    if args.tune_timeout is not None and not args.tune:
+        raise InvalidOptionError("--tune-timeout applies only with --tune TRIALS")
     check_save_directory(args.out)  # before the work, not after it
     table = load_table(args.table, dataset=args.dataset, format=args.format)
     y = target_values(table, args.target)

@@ -75,6 +75,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("naspredict: interrupted", file=sys.stderr)
         return 130
+    except MemoryError:
+        if args.debug:
+            raise
+        print("naspredict: error: out of memory (smaller inputs or options?)", file=sys.stderr)
+        return 1
+    except Exception as err:  # a library's error that no check caught first: still one line
+        if args.debug:
+            raise
+        text = _shortened(str(err).strip().splitlines()[0] if str(err).strip() else "")
+        print(
+            f"naspredict: error: {type(err).__name__}: {text} (--debug shows where)",
+            file=sys.stderr,
+        )
+        return 1
     return 0
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import math
+import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -47,30 +49,68 @@ def seed_count(text: str) -> int:
 
 
 def non_negative_int(text: str) -> int:
-    """An integer of at least 0 (a seed, a count that may be none); a usage error otherwise."""
+    """An integer of at least 0 (a count that may be none); a usage error otherwise."""
     return _int_at_least(text, 0)
 
 
+#: Largest seed: numpy, scikit-learn and torch take 32-bit seeds everywhere.
+MAX_SEED = 2**32 - 1
+
+
+def seed(text: str) -> int:
+    """A seed, 0 to :data:`MAX_SEED`; a usage error otherwise."""
+    value = non_negative_int(text)
+    if value > MAX_SEED:
+        raise argparse.ArgumentTypeError(f"expected a seed of at most {MAX_SEED}, got {value}")
+    return value
+
+
 def positive_float(text: str) -> float:
-    """A number above 0 (a time budget); a usage error otherwise."""
+    """A finite number above 0 (a time budget); a usage error otherwise."""
     try:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"expected a number above 0, got {text!r}")
+    if not 0 < value < math.inf:
+        raise argparse.ArgumentTypeError(f"expected a finite number above 0, got {text!r}")
+    return value
+
+
+def _cores() -> int:
+    return os.cpu_count() or 1
+
+
+def core_count(text: str) -> int:
+    """A number of processes or threads, 1 to this machine's cores; a usage error otherwise
+    (more would only wait for each other, or exhaust memory)."""
+    return _at_most_cores(positive_int(text))
+
+
+def spare_core_count(text: str) -> int:
+    """:func:`core_count`, where 0 (none) is allowed."""
+    return _at_most_cores(non_negative_int(text))
+
+
+def _at_most_cores(value: int) -> int:
+    if value > _cores():
+        raise argparse.ArgumentTypeError(
+            f"expected at most {_cores()} (this machine's cores), got {value}"
+        )
     return value
 
 
 def n_jobs(text: str) -> int:
-    """A number of worker processes as joblib takes it (-1: all cores, -2: all but one, ...);
-    a usage error for 0 or a non-integer."""
+    """A number of worker processes as joblib takes it (-1: all cores, -2: all but one, ...):
+    1 to the cores, or -1 to minus the cores; a usage error otherwise."""
     try:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
-    if value == 0:
-        raise argparse.ArgumentTypeError("expected a number of processes other than 0")
+    if value == 0 or abs(value) > _cores():
+        raise argparse.ArgumentTypeError(
+            f"expected 1 to {_cores()} processes, or -1 to -{_cores()} (all cores, all but "
+            f"one, ...), got {value}"
+        )
     return value
 
 

@@ -8,7 +8,14 @@ from pathlib import Path
 
 import numpy as np
 
-from naspredict.cli._options import name_of, non_negative_int, positive_int, torch_device
+from naspredict.cli._options import (
+    core_count,
+    name_of,
+    positive_int,
+    seed,
+    spare_core_count,
+    torch_device,
+)
 from naspredict.cli._output import add_json_option, add_progress_option, emit, parquet_output_path
 from naspredict.data import DATASETS
 from naspredict.errors import InvalidArchitectureError
@@ -39,9 +46,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         metavar="all|FILE",
         help="'all' cells of the space (the default), or a file with one arch per line",
     )
-    parser.add_argument(
-        "--seed", type=non_negative_int, default=0, help="sampling and initialisation seed"
-    )
+    parser.add_argument("--seed", type=seed, default=0, help="sampling and initialisation seed")
     parser.add_argument(
         "--data",
         type=name_of(DATASETS, "image dataset"),
@@ -68,7 +73,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--threads",
-        type=positive_int,
+        type=core_count,
         help="torch CPU threads (default torch's; 1 is fastest on a machine shared with others)",
     )
     parser.add_argument(
@@ -76,13 +81,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--workers",
-        type=positive_int,
+        type=core_count,
         default=1,
         help="scoring processes on --device (default 1: this one)",
     )
     parser.add_argument(
         "--cpu-workers",
-        type=non_negative_int,
+        type=spare_core_count,
         default=0,
         help="more scoring processes on CPU cores, beside those on --device (default 0); on a "
         "GPU machine they put the cores the GPU process leaves idle to work",
@@ -110,7 +115,7 @@ def _archs(args: argparse.Namespace, space) -> list[str]:
     path = Path(args.archs)
     if not path.is_file():
         raise InvalidArchitectureError(f"--archs: {path} is neither 'all' nor a file")
-    return [space.normalize(arch) for arch in read_arch_file(path)]
+    return read_arch_file(path, space)
 
 
 def run(args: argparse.Namespace) -> None:

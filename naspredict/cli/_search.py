@@ -9,6 +9,7 @@ from typing import Any
 from naspredict._io import atomic_path, write_json
 from naspredict.benchmark_data import load_table, space_scores
 from naspredict.cli._options import (
+    RESULT_PREFIXES,
     add_table_options,
     n_jobs,
     name_list,
@@ -101,6 +102,8 @@ def run(args: argparse.Namespace) -> None:
     _check_strategy_options(args)  # before the table is read
     table = load_table(args.table, dataset=args.dataset, format=args.format)
     objective = TableObjective(table, args.query, args.report, time_column=args.time_column)
+    # a run ends once every class is queried: a larger budget only pads the curves
+    args.budget = min(args.budget, objective.n_known)
     strategies = {
         name: make_strategy(name, **_strategy_inputs(name, args, table)) for name in args.strategies
     }
@@ -171,6 +174,13 @@ def _strategy_inputs(name: str, args: argparse.Namespace, table: Any) -> dict[st
             predictor.set_params(n_jobs=1)  # seeds run in parallel processes
         inputs["predictor"] = predictor
     if "scorer" in accepted:
+        column = args.zc_proxy or DEFAULT_ZC_PROXY
+        if column in (args.query, args.report) or (
+            column.startswith(RESULT_PREFIXES) and column in table.frame.columns
+        ):  # the warm-up would rank cells by the answer it is meant to find
+            raise InvalidOptionError(
+                f"--zc-proxy {column} is a training result of the table, not a zero-cost score"
+            )
         scores = space_scores(table.space, args.zc_scores)  # None: the scores naspredict ships
-        inputs["scorer"] = column_scorer(scores, args.zc_proxy or DEFAULT_ZC_PROXY)
+        inputs["scorer"] = column_scorer(scores, column)
     return inputs

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from naspredict.cli._options import name_of, non_negative_int, positive_int, torch_device
+from naspredict.cli._options import name_of, positive_int, seed, torch_device
 from naspredict.cli._output import add_json_option, add_progress_option, emit, parquet_output_path
 from naspredict.data import IMAGE_DATASETS
 
@@ -32,7 +32,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--protocol", default="fast", help="fast, nb201-12 or nb201-200")
     parser.add_argument(
         "--seed",
-        type=non_negative_int,
+        type=seed,
         default=0,
         help="seed of the training, the cells' order and sample:N",
     )

@@ -124,7 +124,7 @@ def compare(
                 name = PROXY_PREFIX + proxy
                 row = done.get((name, size, seed))
                 if row is None or row.get("scores") != scores_key[proxy] or "test_size" not in row:
-                    scored = test[np.isfinite(value[test])]
+                    scored = test[~np.isnan(value[test])]  # an infinite score ranks
                     row = {
                         "predictor": name,
                         "train_size": size,

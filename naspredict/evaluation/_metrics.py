@@ -23,7 +23,7 @@ def prediction_metrics(y_true: np.ndarray, y_pred: np.ndarray) -> dict[str, floa
 
     A prediction of -inf or inf (a proxy's score of a network that computes nothing) ranks,
     but has no distance: Pearson, MAE and RMSE are then NaN. A NaN prediction has neither:
-    every metric is NaN."""
+    every metric is NaN, as on fewer than two cells."""
     y_true = np.asarray(y_true, dtype=np.float64)
     y_pred = np.asarray(y_pred, dtype=np.float64)
     if y_true.ndim != 1 or y_pred.shape != y_true.shape:
@@ -31,6 +31,9 @@ def prediction_metrics(y_true: np.ndarray, y_pred: np.ndarray) -> dict[str, floa
             f"y_true and y_pred must be vectors of one length, got shapes {y_true.shape} "
             f"and {y_pred.shape}"
         )
+    if len(y_true) < 2:  # nothing to rank
+        names = ["kendall_tau", "spearman", "pearson", "mae", "rmse"]
+        return dict.fromkeys(names + [f"precision_top{f:.0%}" for f in TOP_FRACTIONS], np.nan)
     error = y_pred - y_true
     finite = bool(np.isfinite(y_pred).all())
     out = {

@@ -50,14 +50,25 @@ def detect_space(arch: str) -> SearchSpace:
     )
 
 
-def read_arch_file(path: str | Path) -> list[str]:
+def read_arch_file(path: str | Path, space: SearchSpace | None = None) -> list[str]:
     """The architecture strings of a text file, one per line, as written (stripped); blank
-    lines and lines starting with ``#`` are skipped."""
+    lines and lines starting with ``#`` are skipped. With ``space``, each is normalised,
+    and an error names the line. InvalidArchitectureError if the file holds none."""
     if not Path(path).is_file():
         raise InvalidArchitectureError(f"{path}: no such file of architectures")
     try:
         text = Path(path).read_text(encoding="utf-8-sig")  # a byte-order mark is not an arch
     except UnicodeDecodeError:
         raise InvalidArchitectureError(f"{path}: not a text file of architectures") from None
-    lines = (line.strip() for line in text.splitlines())
-    return [line for line in lines if line and not line.startswith("#")]
+    archs = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        try:
+            archs.append(line if space is None else space.normalize(line))
+        except InvalidArchitectureError as err:
+            raise InvalidArchitectureError(f"{path}, line {number}: {err}") from None
+    if not archs:
+        raise InvalidArchitectureError(f"{path}: the file holds no architecture")
+    return archs

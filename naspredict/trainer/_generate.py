@@ -14,7 +14,7 @@ from tqdm.auto import tqdm
 
 from naspredict.benchmark_data import BenchmarkTable, load_table
 from naspredict.data import DATA_FINGERPRINT
-from naspredict.errors import BenchmarkFormatError, InvalidArchitectureError, InvalidOptionError
+from naspredict.errors import BenchmarkFormatError, InvalidOptionError
 from naspredict.spaces import get_space, read_arch_file
 from naspredict.trainer._data import TrainingData
 from naspredict.trainer._protocol import TrainingProtocol
@@ -47,10 +47,7 @@ def select_archs(which: str, *, seed: int = 0) -> list[str]:
         raise InvalidOptionError(
             f"--archs takes all, unique, sample:N or a file of archs; {which!r} is none of them"
         )
-    archs = [space.normalize(arch) for arch in read_arch_file(path)]
-    if not archs:
-        raise InvalidArchitectureError(f"{path}: the file holds no architecture")
-    return archs
+    return read_arch_file(path, space)
 
 
 def generate_table(

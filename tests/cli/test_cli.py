@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from naspredict.benchmark_data import load_table
-from naspredict.cli import main
+from naspredict.cli import _spaces, main
 from naspredict.cli._main import build_parser
 from naspredict.cli._output import sibling
 
@@ -87,6 +87,9 @@ USAGE_ERRORS = (
     "nb201 networks need a resolution that is a multiple of 4, got 1",
     "--json and --out name the same file, t.parquet",
     "--json and the table name the same file, {bad}",
+    "is the table being read",
+    "no proxy named",
+    "--tune-timeout applies only with --tune",
 )
 
 
@@ -116,6 +119,17 @@ USAGE_ERRORS = (
             ["data", "info", "{bad}", "--json", "{bad}"],
             "--json and the table name the same file, {bad}",
         ),
+        (["data", "export", "{bad}", "{bad}"], "is the table being read"),
+        (["proxies", "--proxies", ",", "--sample", "2", "--out", "s.parquet"], "no proxy named"),
+        (["proxies", "--archs", "{empty}", "--out", "s.parquet"], "holds no architecture"),
+        (
+            ["proxies", "--archs", "{bad}", "--out", "s.parquet"],
+            "bad.csv, line 1: nb201 arch needs",
+        ),
+        (
+            ["fit", "{bad}", "--target", "acc", "--tune-timeout", "5", "--out", "m"],
+            "--tune-timeout applies only with --tune",
+        ),
     ],
 )
 def test_errors_are_one_line(nats_dir, tmp_path, capsys, monkeypatch, argv, message):
@@ -125,7 +139,8 @@ def test_errors_are_one_line(nats_dir, tmp_path, capsys, monkeypatch, argv, mess
         "arch,acc\n|none~0|+|none~0|none~1|+|none~0|none~1|none~2|,1\n"
         "|conv_7x7~0|+|none~0|none~1|+|none~0|none~1|none~2|,2\n"
     )
-    argv = [a.format(nats=nats_dir, bad=bad) for a in argv]
+    (tmp_path / "empty.txt").write_text("# no cell\n")
+    argv = [a.format(nats=nats_dir, bad=bad, empty=tmp_path / "empty.txt") for a in argv]
     status = main(argv)
     err = capsys.readouterr().err
     if message is None:
@@ -147,6 +162,18 @@ def test_console_entry_point_prints_no_traceback(tmp_path):
     assert "Traceback" not in result.stderr and "no such file" in result.stderr
 
 
+def test_an_unexpected_error_is_one_line_too(monkeypatch, capsys):
+    def fail(args):
+        raise RuntimeError("a library failed\nwith more lines")
+
+    monkeypatch.setattr(_spaces, "run", fail)
+    assert main(["spaces"]) == 1
+    err = capsys.readouterr().err
+    assert err == "naspredict: error: RuntimeError: a library failed (--debug shows where)\n"
+    with pytest.raises(RuntimeError):
+        main(["--debug", "spaces"])
+
+
 def test_debug_shows_the_traceback(tmp_path):
     with pytest.raises(Exception, match="no such file"):
         main(["--debug", "data", "info", str(tmp_path / "x.csv")])
@@ -164,7 +191,16 @@ def test_usage_errors_exit_2(capsys):
         (["evaluate", "t.csv", "--target", "acc", "--seeds", "0"], "--seeds: expected an integer"),
         (["fit", "t.csv", "--target", "acc", "--out", "m", "--tune", "-3"], "--tune: expected"),
         (["fit", "t.csv", "--target", "acc", "--out", "m", "--seed", "-1"], "--seed: expected"),
-        (["search", "t.csv", "--query", "acc", "--n-jobs", "0"], "other than 0"),
+        (["search", "t.csv", "--query", "acc", "--n-jobs", "0"], "--n-jobs: expected 1 to"),
+        (["search", "t.csv", "--query", "acc", "--n-jobs", "-100000"], "--n-jobs: expected"),
+        (["search", "t.csv", "--query", "acc", "--n-jobs", "100000"], "--n-jobs: expected"),
+        (["fit", "t.csv", "--target", "a", "--out", "m", "--seed", "4294967296"], "at most"),
+        (["proxies", "--seed", "99999999999999999999", "--out", "p.parquet"], "--seed: expected"),
+        (["train", "--seed", "4294967296", "--out", "t.parquet"], "--seed: expected a seed"),
+        (["proxies", "--threads", "100000", "--out", "p.parquet"], "this machine's cores"),
+        (["proxies", "--workers", "100000", "--out", "p.parquet"], "this machine's cores"),
+        (["proxies", "--cpu-workers", "100001", "--out", "p.parquet"], "this machine's cores"),
+        (["fit", "t.csv", "--target", "a", "--out", "m", "--tune-timeout", "inf"], "finite"),
         (["search", "t.csv", "--query", "acc", "--budget", "x"], "expected an integer, got 'x'"),
         (["search", "t.csv", "--query", "acc", "--budget", "0"], "--budget: expected"),
         (["proxies", "--resolution", "0", "--out", "p.parquet"], "--resolution: expected"),

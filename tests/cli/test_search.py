@@ -93,10 +93,16 @@ def test_search_writes_json_markdown_plot_and_resumes(csv, tmp_path, capsys):
         ),
         (["--zc-scores", "s.csv"], InvalidOptionError, "--zc-scores applies only to zc-warmup"),
         (["--zc-proxy", "snip"], InvalidOptionError, "--zc-proxy applies only to zc-warmup"),
+        (
+            ["--strategies", "zc-warmup", "--zc-scores", "{csv}", "--zc-proxy", "valid"],
+            InvalidOptionError,
+            "--zc-proxy valid is a training result of the table",
+        ),
     ],
 )
 def test_errors_are_one_clear_message(csv, extra, error, message):
     with pytest.raises(error, match=message):
+        extra = [a.format(csv=csv) for a in extra]
         run([str(csv), "--query", "valid", "--n-jobs", "1", "--seeds", "1", *extra])
 
 
@@ -105,6 +111,14 @@ def test_zc_warmup_takes_the_shipped_scores_without_zc_scores(csv, tmp_path):
     argv = [str(csv), "--query", "valid", "--strategies", "zc-warmup", "--budget", "10"]
     run([*argv, "--seeds", "1", "--n-jobs", "1", "--no-progress", "--json", str(out)])
     assert json.loads(out.read_text())["runs"][0]["queries"] >= 1
+
+
+def test_a_budget_beyond_the_classes_is_the_classes(csv, tmp_path):
+    out = tmp_path / "s.json"
+    argv = [str(csv), "--query", "valid", "--strategies", "random", "--budget", "99999999999"]
+    run([*argv, "--seeds", "1", "--n-jobs", "1", "--no-progress", "--json", str(out)])
+    result = json.loads(out.read_text())
+    assert result["budget"] == 1_376 and result["runs"][0]["queries"] <= 1_376
 
 
 def test_main_prints_one_line(csv, capsys):

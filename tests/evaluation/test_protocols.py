@@ -71,6 +71,9 @@ def test_metrics():
     assert m["kendall_tau"] == pytest.approx(1) and np.isnan(m["mae"]) and np.isnan(m["pearson"])
     # a NaN prediction neither ranks nor has a distance
     assert all(np.isnan(v) for v in prediction_metrics(y, np.r_[np.nan, y[1:]]).values())
+    # nor do fewer than two cells rank
+    one = prediction_metrics(y[:1], y[:1])
+    assert one.keys() == m.keys() and all(np.isnan(v) for v in one.values())
     with pytest.raises(ValueError, match=r"shapes \(100,\) and \(99,\)"):
         prediction_metrics(y, y[1:])
 

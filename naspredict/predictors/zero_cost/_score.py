@@ -14,7 +14,7 @@ import pandas as pd
 
 from naspredict._io import fingerprint
 from naspredict.data import DATA_FINGERPRINT, ImageDataset
-from naspredict.errors import ProxyConfigError
+from naspredict.errors import InvalidOptionError, ProxyConfigError
 from naspredict.predictors.zero_cost._base import PROXIES, Proxy, ProxyConfig, get_proxy
 from naspredict.predictors.zero_cost._passes import Passes
 from naspredict.predictors.zero_cost._prepare import InputSource, prepared_networks
@@ -48,6 +48,8 @@ def resolve_proxies(proxies: str | Proxy | Iterable[str | Proxy]) -> list[Proxy]
             out += [PROXIES.get(n) for n in PROXIES.names() if PROXIES.get(n).standard]
         else:
             out.append(get_proxy(p))
+    if not out:
+        raise InvalidOptionError("no proxy named; give proxy names, all or standard")
     unique = {p.name: p for p in out}
     return list(unique.values())
 

@@ -61,7 +61,8 @@ class ScoreStore:
             except (OSError, pa.ArrowException) as err:
                 raise ScoreCacheError(f"{self.path}: not a readable Parquet file ({err})") from None
             meta = (table.schema.metadata or {}).get(METADATA_KEY)
-            self._check_metadata(self.path, json.loads(meta) if meta else None)
+            if table.num_rows:  # a run that failed before its first row left nothing to keep
+                self._check_metadata(self.path, json.loads(meta) if meta else None)
             for row in table.to_pandas().to_dict("records"):
                 self._rows.setdefault(row["arch"], row)
         if self.journal.exists():
@@ -122,7 +123,10 @@ class ScoreStore:
         return pd.DataFrame(list(self._rows.values()), columns=self.columns)
 
     def snapshot(self) -> None:
-        """Rewrite the Parquet file with every row, atomically; then empty the journal."""
+        """Rewrite the Parquet file with every row, atomically; then empty the journal.
+        Without rows, no file is made."""
+        if not self._rows and not self.path.exists():
+            return
         table = pa.Table.from_pandas(self.frame(), preserve_index=False)
         meta = dict(table.schema.metadata or {})
         meta[METADATA_KEY] = json.dumps(self.metadata).encode()

@@ -274,6 +274,19 @@ def test_score_store_creates_its_directory(tmp_path):
     assert ScoreStore(tmp_path / "new" / "scores.parquet", store.metadata).frame().shape == (1, 3)
 
 
+def test_a_run_without_rows_leaves_no_file_to_block_the_next(tmp_path):
+    from naspredict.predictors.zero_cost import ScoreStore
+
+    path = tmp_path / "scores.parquet"
+    ScoreStore(path, {"proxies": {"params": {}}}).snapshot()
+    assert not path.exists()
+    pd.DataFrame({"arch": [], "synflow": [], "seconds": []}).to_parquet(path)  # older runs'
+    store = ScoreStore(path, {"proxies": {"params": {}}})
+    store.add([{"arch": CELLS[0], "params": 1.0, "seconds": 0.1}])
+    store.snapshot()
+    assert ScoreStore(path, store.metadata).frame().shape == (1, 3)
+
+
 def test_config_key_names_one_scoring_configuration():
     key = ProxyScorer(["params", "synflow"], "nb201", None, seed=0).config_key
     assert key == ProxyScorer(["params", "synflow"], "nb201", None, seed=0).config_key
