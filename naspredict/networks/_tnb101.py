@@ -53,7 +53,12 @@ def micro_op(op: int, c_in: int, c_out: int, stride: int) -> nn.Module | None:
 
 
 class TNBBasicBlock(nn.Module):
-    """TransNAS-Bench-101's residual block; shortcut 1x1 conv + BN when the shape changes."""
+    """TransNAS-Bench-101's residual block; shortcut 1x1 conv + BN when the shape changes.
+
+    The shortcut's BN has ``eps`` and ``momentum`` 1, as the benchmark trained it: its code
+    passes ``affine`` and ``track_running_stats`` positionally to ``BatchNorm2d``, where
+    they land on ``eps`` and ``momentum``.
+    """
 
     def __init__(self, c_in: int, c_out: int, stride: int) -> None:
         super().__init__()
@@ -61,7 +66,8 @@ class TNBBasicBlock(nn.Module):
         self.conv_b = ReLUConvBN(c_out, c_out, 3, 1)
         if stride != 1 or c_in != c_out:
             self.downsample: nn.Module = nn.Sequential(
-                nn.Conv2d(c_in, c_out, 1, stride, bias=False), nn.BatchNorm2d(c_out)
+                nn.Conv2d(c_in, c_out, 1, stride, bias=False),
+                nn.BatchNorm2d(c_out, eps=1.0, momentum=1.0),
             )
         else:
             self.downsample = nn.Identity()

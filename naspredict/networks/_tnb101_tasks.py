@@ -170,7 +170,9 @@ class TNB101TaskNetwork(nn.Module):
 
 def jigsaw_tiles(images: torch.Tensor) -> torch.Tensor:
     """``(B, C, H, W)`` images as ``(B, 9, C, H // 3, W // 3)`` tiles, row by row (the
-    last ``H % 3`` rows and ``W % 3`` columns are left out)."""
+    last ``H % 3`` rows and ``W % 3`` columns are left out). The benchmark trained on ready
+    tiles; its code cuts a whole image with a plain ``view``, which mixes channels and rows,
+    only to show one test image."""
     b, c, h, w = images.shape
     th, tw = h // 3, w // 3
     grid = images[:, :, : 3 * th, : 3 * tw].reshape(b, c, 3, th, 3, tw)

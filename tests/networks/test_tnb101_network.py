@@ -41,3 +41,16 @@ def test_every_macro_skeleton_builds():
     space = get_space("tnb101-macro")
     for arch in space.all_archs()[::1600]:
         assert build_network(arch, space).eval()(torch.zeros(1, 3, 32, 32)).shape == (1, 75)
+
+
+def test_macro_shortcut_batchnorm_is_the_benchmarks():
+    """TransNAS-Bench-101 builds the shortcut's BN as ``BatchNorm2d(c, affine,
+    track_running_stats)``: positionally, eps and momentum of 1. Every other BN is standard."""
+    official = torch.nn.BatchNorm2d(8, True, True)
+    net = build_network("64-1234-basic", "tnb101-macro")
+    shortcut = [m[1] for m in net.modules() if isinstance(m, torch.nn.Sequential) and len(m) == 2
+                and isinstance(m[1], torch.nn.BatchNorm2d)]  # fmt: skip
+    assert len(shortcut) == 3  # the first blocks of modules 2, 3 and 4 change the shape
+    assert all((bn.eps, bn.momentum) == (official.eps, official.momentum) for bn in shortcut)
+    others = [m for m in net.modules() if isinstance(m, torch.nn.BatchNorm2d)]
+    assert sum((bn.eps, bn.momentum) == (1e-5, 0.1) for bn in others) == len(others) - 3
