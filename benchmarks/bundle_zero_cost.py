@@ -10,6 +10,9 @@ data, resolution and seed), so one proxy can be added without scoring the others
 
     python benchmarks/bundle_zero_cost.py meco.parquet --add
 
+With ``--replace``, their proxies replace the same proxies in the scores already shipped
+(after a fix to the networks changed them), keeping the others.
+
 With ``--extend``, their rows (same proxies and settings) give the classes that the shipped
 scores lack, e.g. after a fix to a space's isomorphism splits some classes:
 
@@ -41,15 +44,20 @@ SHARED_SETTINGS = ("space", "data", "data_seed", "resolution", "num_classes")
 
 
 def bundle(
-    paths: list[Path], *, partial: bool = False, add: bool = False, extend: bool = False
+    paths: list[Path],
+    *,
+    partial: bool = False,
+    add: bool = False,
+    extend: bool = False,
+    replace: bool = False,
 ) -> Path:
     """Write the bundled Parquet file and its JSON record; return the Parquet path.
 
     With ``partial``, files that miss some isomorphism classes are accepted (the record says
     how many are covered; :class:`~naspredict.encodings.ZeroCostFeatures` gives a missing
     cell the scores of the nearest scored one). With ``add``, the files' proxies are joined
-    to the scores already bundled for their space; with ``extend``, their rows give the
-    classes those scores lack."""
+    to the scores already bundled for their space, or with ``replace`` take the place of the
+    same proxies there; with ``extend``, their rows give the classes those scores lack."""
     frames, meta = [], None
     for path in paths:
         frame, file_meta = read_scores(path)
@@ -66,7 +74,7 @@ def bundle(
     seconds = float(small.pop("seconds").sum())  # one network per class was scored
     small[proxies] = small[proxies].astype(np.float32)
     out = bundled_scores_path(table.space)
-    flag = " --add" if add else " --extend" if extend else ""
+    flag = " --add" if add else " --replace" if replace else " --extend" if extend else ""
     archs = "NEW_CLASSES" if extend else "all"
     command = (
         f"naspredict proxies --space {table.space.name} --archs {archs} --proxies "
@@ -89,8 +97,8 @@ def bundle(
     space = table.space
     # with --add, the classes the new proxies score: the joined rows have the old ones too
     covered = len(np.unique(space.class_ids[space.codes(small["arch"])]))
-    if add:
-        small, record = _join_bundled(space, small, record)
+    if add or replace:
+        small, record = _join_bundled(space, small, record, replace=replace)
     if extend:
         small, record = _extend_bundled(space, small, record)
         covered = len(np.unique(space.class_ids[space.codes(small["arch"])]))
@@ -152,20 +160,26 @@ def _extend_bundled(
 
 
 def _join_bundled(
-    space: SearchSpace, small: pd.DataFrame, record: dict
+    space: SearchSpace, small: pd.DataFrame, record: dict, *, replace: bool = False
 ) -> tuple[pd.DataFrame, dict]:
-    """The bundled scores of ``space`` with the proxies of ``small`` joined by class."""
-    old = _bundled_record(space, record, "--add")
+    """The bundled scores of ``space`` with the proxies of ``small`` joined by class (with
+    ``replace``, in place of the bundled ones of the same names)."""
+    flag = "--replace" if replace else "--add"
+    old = _bundled_record(space, record, flag)
     clash = set(old["proxies"]) & set(record["proxies"])
-    if clash:
+    if replace and clash != set(record["proxies"]):
+        names = ", ".join(sorted(set(record["proxies"]) - clash))
+        raise SystemExit(f"--replace: {names} not bundled in {bundled_scores_path(space)}")
+    if clash and not replace:
         names = ", ".join(sorted(clash))
         raise SystemExit(f"--add: {names} already bundled in {bundled_scores_path(space)}")
-    base = bundled_scores(space).frame
+    kept = [p for p in old["proxies"] if p not in clash]
+    base = bundled_scores(space).frame[["arch", *kept]]
     new = small.set_index(space.class_ids[space.codes(small["arch"])]).drop(columns="arch")
     joined = base.join(new, on=space.class_ids[space.codes(base["arch"])])
     merged = {
         **old,
-        "proxies": old["proxies"] + record["proxies"],
+        "proxies": kept + record["proxies"],
         "configs": {**old["configs"], **record["configs"]},
         "seconds": old["seconds"] + record["seconds"],
         "command": f"{old['command']}; {record['command']}",
@@ -187,12 +201,25 @@ def main() -> None:
         "--add", action="store_true", help="join the proxies to the scores already bundled"
     )
     grow.add_argument(
+        "--replace",
+        action="store_true",
+        help="replace the bundled proxies of the same names (the others are kept)",
+    )
+    grow.add_argument(
         "--extend",
         action="store_true",
         help="add the rows of classes that the bundled scores lack (same proxies)",
     )
     args = parser.parse_args()
-    print(bundle(args.scores, partial=args.partial, add=args.add, extend=args.extend))
+    print(
+        bundle(
+            args.scores,
+            partial=args.partial,
+            add=args.add,
+            extend=args.extend,
+            replace=args.replace,
+        )
+    )
 
 
 if __name__ == "__main__":
