@@ -14,7 +14,7 @@ def synflow(passes) -> float:
     NB201's reduction blocks too), on one all-ones image in float64 (NAS-Bench-Suite-Zero
     reports the log; its values and ours have Spearman 1.000 on its 9,445 cells). A network
     whose output does not depend on its weights (``S = 0``) scores 0, below every other cell
-    of the spaces here (``log S`` of 40 to 110 on NB201), where the log would give ``-inf``."""
+    of the spaces here (``log S`` of 15 to 115 on NB201), where the log would give ``-inf``."""
     net, layers = passes.net, passes.layers
     params = list(net.parameters())
     with torch.no_grad():
