@@ -211,6 +211,13 @@ def add_proxy_scores_option(parser: argparse.ArgumentParser) -> None:
 RESULT_PREFIXES = ("train_", "valid_", "test_")
 
 
+def is_training_result(column: str, table: BenchmarkTable, *targets: str | None) -> bool:
+    """Whether ``column`` is one of ``targets`` or another training result of ``table``."""
+    return column in targets or (
+        column in table.frame.columns and column.startswith(RESULT_PREFIXES)
+    )
+
+
 def check_proxy_scores(path: str | None, table: BenchmarkTable, target: str) -> None:
     """InvalidOptionError if the scores file ``path`` holds ``target`` or another training
     result of ``table`` (a benchmark table given as scores): they would be features."""
@@ -219,11 +226,7 @@ def check_proxy_scores(path: str | None, table: BenchmarkTable, target: str) -> 
     from naspredict.benchmark_data import score_columns, space_scores
 
     columns = score_columns(space_scores(table.space, path))
-    results = [
-        c
-        for c in columns
-        if c == target or (c in table.frame.columns and c.startswith(RESULT_PREFIXES))
-    ]
+    results = [c for c in columns if is_training_result(c, table, target)]
     if results:
         raise InvalidOptionError(
             f"--proxy-scores {path} holds {', '.join(results[:3])}: training results of the "

@@ -9,8 +9,8 @@ from typing import Any
 from naspredict._io import atomic_path, write_json
 from naspredict.benchmark_data import load_table, space_scores
 from naspredict.cli._options import (
-    RESULT_PREFIXES,
     add_table_options,
+    is_training_result,
     n_jobs,
     name_list,
     one_name,
@@ -175,9 +175,8 @@ def _strategy_inputs(name: str, args: argparse.Namespace, table: Any) -> dict[st
         inputs["predictor"] = predictor
     if "scorer" in accepted:
         column = args.zc_proxy or DEFAULT_ZC_PROXY
-        if column in (args.query, args.report) or (
-            column.startswith(RESULT_PREFIXES) and column in table.frame.columns
-        ):  # the warm-up would rank cells by the answer it is meant to find
+        if is_training_result(column, table, args.query, args.report):
+            # the warm-up would rank cells by the answer it is meant to find
             raise InvalidOptionError(
                 f"--zc-proxy {column} is a training result of the table, not a zero-cost score"
             )

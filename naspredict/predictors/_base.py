@@ -155,11 +155,13 @@ def check_target(y: Any, n: int) -> np.ndarray:
     scikit-learn's warning)."""
     try:
         raw = np.asarray(y)
-        if raw.dtype.kind in "USO" and any(isinstance(v, str | bytes) for v in raw.ravel()):
-            raise TypeError("strings")  # numpy would parse "85.86"
-        y = raw.astype(np.float64)
+        # numpy would parse "85.86"
+        strings = raw.dtype.kind in "USO" and any(isinstance(v, str | bytes) for v in raw.ravel())
+        y = None if strings else raw.astype(np.float64)
     except (TypeError, ValueError):
-        raise InvalidTargetError("targets must be numbers") from None
+        y = None
+    if y is None:
+        raise InvalidTargetError("targets must be numbers")
     if y.ndim == 2 and y.shape[1] == 1:
         warnings.warn(
             "a column-vector y was passed when a 1-D array was expected",

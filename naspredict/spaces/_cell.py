@@ -97,7 +97,7 @@ class CellSpace(SearchSpace):
         """The network every code builds (:meth:`_network_key`), whatever the class rule."""
         if not self.literal_nb201_key:
             return self.class_ids
-        return _number([self._network_key(self.parse(a)) for a in self._index])
+        return _number([self._network_key(ops) for ops in self._all_ops.tolist()])
 
     def _nb201_key(self, ops: Sequence[int]) -> str:
         """NAS-Bench-201's ``to_unique_str(consider_zero=True)``: each node is the sorted
