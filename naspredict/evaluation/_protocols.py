@@ -82,10 +82,10 @@ def tnasp_split(table: BenchmarkTable, train_size: int, seed: int) -> Split:
 
 
 def unique_split(table: BenchmarkTable, train_size: int, seed: int) -> Split:
-    """One row per isomorphism class; train on ``train_size`` classes, test on the others,
-    so no copy of a training cell is ever tested."""
-    classes = table.space.class_ids[table.codes]
-    _, first_rows = np.unique(classes, return_index=True)
+    """One row per network (``space.network_ids``); train on ``train_size`` networks, test on
+    the others, so no cell that builds a training cell's network is ever tested."""
+    networks = table.space.network_ids[table.codes]
+    _, first_rows = np.unique(networks, return_index=True)
     _check_size(train_size, len(first_rows) - MIN_TEST, "unique", len(first_rows))
     perm = np.random.default_rng(seed).permutation(first_rows)
     return Split(train=perm[:train_size], test=perm[train_size:])

@@ -93,7 +93,10 @@ class DefaultPredictor(ArchPredictor):
     isomorphs : int
         Train on up to this many copies of each training cell, cells that build the same
         network (``space.network_ids``; itself included; 1: the cell alone), with weights
-        that sum to one per cell. More copies take longer and rank no better (NB201).
+        that sum to one per cell. 32 copies instead of 8 (``default-trees``, 5 seeds) moved
+        Kendall tau by +0.001 to +0.002 on three NB201 ``gates`` settings and by -0.004 to
+        +0.005 on the five TNB101 micro tasks at 400 cells; the fit on 3,906 NB201 cells took
+        9.8 s against 7.8 s.
     extra_trees : int
         Extremely randomised trees (scikit-learn's ``ExtraTreesRegressor``) whose prediction
         is averaged with the boosted trees'; 0: the boosted trees alone.

@@ -51,10 +51,10 @@ def test_naslib_tnasp_unique(full_table):
     tnasp = PROTOCOLS.get("tnasp")(full_table, 100, seed=1)
     assert len(tnasp.test) == 15_625 and len(tnasp.train) == 100
     unique = PROTOCOLS.get("unique")(full_table, 1000, seed=1)
-    classes = full_table.space.class_ids[full_table.codes]
-    assert len(unique.train) + len(unique.test) == 6_466
-    assert not set(classes[unique.train]) & set(classes[unique.test])
-    assert len(set(classes[unique.test])) == len(unique.test)
+    networks = full_table.space.network_ids[full_table.codes]
+    assert len(unique.train) + len(unique.test) == 5_425
+    assert not set(networks[unique.train]) & set(networks[unique.test])
+    assert len(set(networks[unique.test])) == len(unique.test)
 
 
 def test_metrics():
