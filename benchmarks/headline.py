@@ -27,10 +27,10 @@ from naspredict.benchmark_data import BenchmarkTable, bundled_scores_path, load_
 from naspredict.evaluation import (
     NoNoiseEstimateError,
     evaluate,
+    mean_std,
     protocol_noise_ceiling,
     summarize,
 )
-from naspredict.evaluation._report import mean_std
 from naspredict.predictors import make_predictor
 
 ROOT = Path(__file__).resolve().parent

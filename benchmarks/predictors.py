@@ -19,8 +19,7 @@ import torch
 
 from naspredict._io import atomic_path, read_jsonl, write_json
 from naspredict.benchmark_data import load_table
-from naspredict.evaluation import evaluate, summarize
-from naspredict.evaluation._report import mean_std
+from naspredict.evaluation import evaluate, mean_std, summarize
 from naspredict.predictors import make_predictor
 
 ROOT = Path(__file__).resolve().parent

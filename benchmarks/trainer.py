@@ -31,12 +31,13 @@ from naspredict._io import atomic_path, write_json
 from naspredict.benchmark_data import load_table
 from naspredict.trainer import (
     PROTOCOLS,
+    SplitData,
+    TrainingData,
     generate_table,
     load_training_data,
     select_archs,
     train_cells,
 )
-from naspredict.trainer._data import SplitData, TrainingData
 
 RESULTS = Path(__file__).resolve().parent / "results"
 GROUP = 32

@@ -16,7 +16,9 @@ __all__ = [
     "MissingDependencyError",
     "MissingScoresError",
     "NasPredictError",
+    "NoNoiseEstimateError",
     "NotFittedError",
+    "ProtocolError",
     "ProxyConfigError",
     "ScoreCacheError",
     "ScoringWorkerError",
@@ -70,6 +72,16 @@ class NotFittedError(NasPredictError, ValueError, AttributeError):
 
 class ImageDataError(NasPredictError, ValueError):
     """An image dataset that is missing, unreadable, or not in the expected layout."""
+
+
+class ProtocolError(InvalidOptionError):
+    """A training size or table that an evaluation protocol cannot serve (a usage error:
+    another size or protocol serves)."""
+
+
+class NoNoiseEstimateError(NasPredictError, ValueError):
+    """A table holds too few independent measurements of copies of one network to estimate
+    its training noise."""
 
 
 class ProxyConfigError(InvalidOptionError):

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from naspredict.benchmark_data import BenchmarkTable, load_table, table_datasets
+from naspredict.benchmark_data import load_table, table_datasets
 from naspredict.cli._output import add_json_option, emit, format_rows, output_path
 from naspredict.errors import BenchmarkFormatError, InvalidOptionError
 
@@ -51,10 +51,10 @@ def run_info(args: argparse.Namespace) -> None:
     datasets = [args.dataset] if args.dataset else table_datasets(args.table, args.format)
     tables = [load_table(args.table, dataset=d, format=args.format) for d in datasets or [None]]
     infos = [t.info() for t in tables]  # a list, whether the file holds one table or several
-    emit(args, infos, "\n\n".join(_describe(t, i) for t, i in zip(tables, infos, strict=True)))
+    emit(args, infos, "\n\n".join(_describe(i) for i in infos))
 
 
-def _describe(table: BenchmarkTable, info: dict[str, Any]) -> str:
+def _describe(info: dict[str, Any]) -> str:
     head = (
         f"{info['source']}\n"
         f"space {info['space']}  dataset {info['dataset'] or '-'}  "

@@ -19,7 +19,13 @@ from naspredict.cli._options import (
     positive_int,
     seed,
 )
-from naspredict.cli._output import add_json_option, add_progress_option, emit, format_rows
+from naspredict.cli._output import (
+    add_json_option,
+    add_progress_option,
+    directory_output_path,
+    emit,
+    format_rows,
+)
 from naspredict.errors import InvalidArchitectureError, InvalidOptionError
 from naspredict.spaces import read_arch_file
 
@@ -61,7 +67,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     fit.add_argument(
         "--tune-timeout", type=positive_float, metavar="SECONDS", help="time budget of --tune"
     )
-    fit.add_argument("--out", required=True, help="directory to save the predictor in")
+    fit.add_argument(
+        "--out",
+        type=directory_output_path,
+        required=True,
+        help="directory to save the predictor in",
+    )
     add_progress_option(fit)
     add_json_option(fit)
     fit.set_defaults(func=run_fit)
@@ -102,7 +113,9 @@ def run_fit(args: argparse.Namespace) -> None:
         rows = np.random.default_rng(args.seed).permutation(len(table))[: args.train_size]
     archs = table.frame["arch"].iloc[rows].tolist()
     predictor = make_with_scores(args.predictor, table.space.name, args.proxy_scores)
-    if args.proxy_scores and "proxy_scores" not in predictor.get_params():
+    params = predictor.get_params()
+    # a GNN reads the file only to pre-train on
+    if args.proxy_scores and ("proxy_scores" not in params or params.get("pretrain_epochs") == 0):
         raise InvalidOptionError(
             f"--proxy-scores: {args.predictor} takes no zero-cost scores file (default and its "
             "variants and the -pretrained GNNs do)"

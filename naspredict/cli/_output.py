@@ -31,10 +31,25 @@ def output_path(text: str) -> str:
     created on writing, as ``mkdir -p`` would)."""
     if not text.strip():
         raise argparse.ArgumentTypeError("expected a file path, got an empty one")
-    path = Path(text)
-    if path.is_dir():
+    if Path(text).is_dir():
         raise argparse.ArgumentTypeError(f"{text} is a directory, not a file")
-    folder = next(p for p in path.parents if p.exists())
+    return _creatable(text)
+
+
+def directory_output_path(text: str) -> str:
+    """A directory path that can be written (replaced or created, with missing folders),
+    checked before any work as :func:`output_path` checks a file's."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("expected a directory path, got an empty one")
+    if Path(text).exists() and not Path(text).is_dir():
+        raise argparse.ArgumentTypeError(f"{text} is a file, not a directory")
+    _creatable(str(Path(text).resolve()))  # "." is replaced from its parent
+    return text
+
+
+def _creatable(text: str) -> str:
+    """``text`` if this process can create files in its nearest existing folder."""
+    folder = next(p for p in Path(text).parents if p.exists())
     if not folder.is_dir():
         raise argparse.ArgumentTypeError(f"{text}: {folder} is a file, not a directory")
     try:

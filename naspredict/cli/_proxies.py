@@ -54,7 +54,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         help="fashion-mnist (default), cifar10, cifar100, imagenet16-120 or gaussian",
     )
     parser.add_argument("--data-path", help="directory of the dataset's files")
-    parser.add_argument("--batch-size", type=positive_int, help="images per minibatch (default 64)")
+    parser.add_argument(
+        "--batch-size",
+        type=positive_int,
+        help="images per minibatch of every proxy that takes more than one (default: each "
+        "proxy's own, 64; zico 128; synflow and flops use one input)",
+    )
     parser.add_argument(
         "--resolution",
         type=positive_int,

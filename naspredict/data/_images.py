@@ -6,10 +6,14 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from naspredict.errors import ImageDataError
+
+if TYPE_CHECKING:
+    import torch
 
 #: Key under which a file records the :attr:`ImageDataset.fingerprint` it was made from
 #: (zero-cost scores, trainer tables); files written before it existed lack it.
@@ -80,7 +84,7 @@ class ImageDataset:
         seed: int = 0,
         channels: int | None = None,
         resolution: int | None = None,
-    ):
+    ) -> tuple[torch.Tensor, torch.Tensor]:
         """``size`` images and labels as float tensors ``(size, C, R, R)`` and ``(size,)``.
 
         The images are the first ``size`` of a permutation drawn with ``seed`` (so a smaller

@@ -5,8 +5,8 @@
 ...                    protocol="gates", train_sizes=[78, 781], seeds=range(5))  # doctest: +SKIP
 """
 
+from naspredict.errors import NoNoiseEstimateError, ProtocolError
 from naspredict.evaluation._ceiling import (
-    NoNoiseEstimateError,
     noise_ceiling,
     protocol_noise_ceiling,
     table_noise_ceiling,
@@ -22,8 +22,8 @@ from naspredict.evaluation._compare import (
 )
 from naspredict.evaluation._evaluate import evaluate, summarize, target_values
 from naspredict.evaluation._metrics import precision_at_top, prediction_metrics
-from naspredict.evaluation._protocols import PROTOCOLS, ProtocolError, Split
-from naspredict.evaluation._report import markdown_table, plot_kendall_tau
+from naspredict.evaluation._protocols import PROTOCOLS, Split
+from naspredict.evaluation._report import markdown_table, mean_std, plot_kendall_tau
 
 __all__ = [
     "PROTOCOLS",
@@ -36,6 +36,7 @@ __all__ = [
     "crossovers",
     "evaluate",
     "markdown_table",
+    "mean_std",
     "noise_ceiling",
     "plot_kendall_tau",
     "plot_predicted_vs_true",

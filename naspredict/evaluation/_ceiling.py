@@ -17,13 +17,9 @@ import numpy as np
 from scipy import stats
 
 from naspredict.benchmark_data import BenchmarkTable
-from naspredict.errors import NasPredictError
+from naspredict.errors import NoNoiseEstimateError
 from naspredict.evaluation._evaluate import target_values
 from naspredict.evaluation._protocols import PROTOCOLS
-
-
-class NoNoiseEstimateError(NasPredictError, ValueError):
-    """The table holds too few independent measurements of copies of one network."""
 
 
 def noise_ceiling(

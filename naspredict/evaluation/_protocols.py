@@ -13,18 +13,13 @@ import numpy as np
 
 from naspredict._registry import Registry
 from naspredict.benchmark_data import BenchmarkTable
-from naspredict.errors import InvalidOptionError
+from naspredict.errors import ProtocolError
 
 #: TA-GATES / FlowerFormer on NB201: of 15,625 cells, the first 7,813 of a permutation are the
 #: training pool and the last 7,772 the test set.
 GATES_POOL, GATES_TEST, GATES_SPACE = 7_813, 7_772, 15_625
 #: NASLib (NAS-Bench-Suite) test-set size.
 NASLIB_TEST = 200
-
-
-class ProtocolError(InvalidOptionError):
-    """A training size or table that the protocol cannot serve (a usage error: another
-    size or protocol serves)."""
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import torch
 from torch import nn
@@ -80,7 +82,12 @@ class NB201Network(nn.Module):
 
 
 def nb201_param_counts(
-    archs=None, *, C: int = 16, N: int = 5, num_classes: int = 10, in_channels: int = 3
+    archs: Sequence[str] | None = None,
+    *,
+    C: int = 16,
+    N: int = 5,
+    num_classes: int = 10,
+    in_channels: int = 3,
 ) -> np.ndarray:
     """Trainable parameters of :class:`NB201Network` for many cells, without building them.
 

@@ -9,6 +9,8 @@ The decoders of the other tasks are in :mod:`naspredict.networks._tnb101_tasks`.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import torch
 from torch import nn
 
@@ -76,7 +78,7 @@ class TNBBasicBlock(nn.Module):
         return self.downsample(x) + self.conv_b(self.conv_a(x))
 
 
-def micro_cell(ops, c_in: int, c_out: int, stride: int) -> Cell:
+def micro_cell(ops: Sequence[int], c_in: int, c_out: int, stride: int) -> Cell:
     """The micro cell: edges from the input carry the stride and channel change."""
     modules = [
         micro_op(op, c_in, c_out, stride) if src == 0 else micro_op(op, c_out, c_out, 1)

@@ -4,7 +4,7 @@
 (XGBoost's JSON model, a torch ``state_dict`` loaded with ``weights_only=True``, or the
 training set for models re-fitted on load), and a copy of the zero-cost scores file it was
 fitted with (its ``proxy_scores``), so that its predictions do not change with that file.
-Nothing is pickled.
+Nothing is unpickled but a GNN's ``state_dict``, through torch's weights-only loader.
 """
 
 from __future__ import annotations

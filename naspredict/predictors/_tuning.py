@@ -95,7 +95,9 @@ def tune(
     name = type(predictor).__name__
     suggest = SEARCH_SPACES.get(name)
     if suggest is None:
-        raise NotImplementedError(f"no tuning space for {name}")
+        raise InvalidOptionError(
+            f"no tuning space for {name}; tunable: {', '.join(sorted(SEARCH_SPACES))}"
+        )
     if n_trials < 1:
         raise InvalidOptionError(f"n_trials must be at least 1, got {n_trials}")
     X = list(X)

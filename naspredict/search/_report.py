@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -11,6 +12,9 @@ import pandas as pd
 from naspredict._io import atomic_path
 from naspredict.search._objective import TableObjective
 from naspredict.search._run import Trajectory
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 #: Query counts at which the regret is reported.
 CHECKPOINTS = (50, 100, 200)
@@ -72,6 +76,8 @@ def summarize(
         upper = np.percentile(capped, [25, 50, 75], method="higher")
         q25, q50, q75 = np.where(upper > budget, np.inf, quartiles)
         regret = objective.best_report - np.array([t.incumbent_report() for t in runs])
+        curve = _mean_ci(regret)
+        half_width = (curve["high"] - curve["mean"]).to_numpy()  # of the 95 % interval
         query_regret = objective.optimum - np.array([t.incumbent_query() for t in runs])
         row = {
             "strategy": name,
@@ -89,9 +95,7 @@ def summarize(
                 continue
             column = regret[:, c - 1]
             row[f"regret@{c}"] = float(np.nanmean(column))
-            row[f"regret@{c}_ci"] = float(
-                1.96 * np.nanstd(column, ddof=1) / np.sqrt(len(column)) if len(column) > 1 else 0
-            )
+            row[f"regret@{c}_ci"] = float(half_width[c - 1])
             row[f"query_regret@{c}"] = float(np.nanmean(query_regret[:, c - 1]))
         if runs[0].time is not None:
             times = [t.elapsed()[t.found_at - 1] if t.found_at else np.inf for t in runs]
@@ -147,7 +151,9 @@ def _queries(value: float, beyond: str) -> str:
     return beyond if not np.isfinite(value) else f"{value:.0f}"
 
 
-def draw_regret(ax, curves: dict[str, dict], floor: float, report: str, title: str = "") -> None:
+def draw_regret(
+    ax: Axes, curves: dict[str, dict], floor: float, report: str, title: str = ""
+) -> None:
     """Draw regret curves (``mean``, ``low``, ``high`` per query) on the matplotlib ``ax``,
     with the regret of the query optimum as a dotted line where it is above 0."""
     for name, curve in curves.items():

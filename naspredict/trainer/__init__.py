@@ -6,7 +6,12 @@
 ...                "nb201_fashion.parquet")                            # doctest: +SKIP
 """
 
-from naspredict.trainer._data import TRAIN_DATASETS, TrainingData, load_training_data
+from naspredict.trainer._data import (
+    TRAIN_DATASETS,
+    SplitData,
+    TrainingData,
+    load_training_data,
+)
 from naspredict.trainer._generate import generate_table, select_archs
 from naspredict.trainer._protocol import PROTOCOLS, TrainingProtocol
 from naspredict.trainer._train import cell_seed, default_device, train_cells
@@ -14,6 +19,7 @@ from naspredict.trainer._train import cell_seed, default_device, train_cells
 __all__ = [
     "PROTOCOLS",
     "TRAIN_DATASETS",
+    "SplitData",
     "TrainingData",
     "TrainingProtocol",
     "cell_seed",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 from naspredict._registry import Registry
+from naspredict.errors import InvalidOptionError
 
 #: What fills a crop's padding: a black pixel, or the dataset's mean colour.
 CROP_FILLS = ("black", "mean")
@@ -36,7 +37,9 @@ class TrainingProtocol:
 
     def __post_init__(self) -> None:
         if self.crop_fill not in CROP_FILLS:
-            raise ValueError(f"crop_fill must be one of {CROP_FILLS}, got {self.crop_fill!r}")
+            raise InvalidOptionError(
+                f"crop_fill must be one of {CROP_FILLS}, got {self.crop_fill!r}"
+            )
 
     def to_dict(self) -> dict:
         return asdict(self)

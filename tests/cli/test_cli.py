@@ -247,12 +247,16 @@ def test_unwritable_outputs_are_refused_before_any_work(tmp_path, capsys, where,
     file = tmp_path / "t.csv"
     file.write_text("arch,acc\n")
     where = where.format(file=file)
-    for argv in (["spaces", "--json", where], ["proxies", "--out", where]):
+    fit = ["fit", str(file), "--target", "acc", "--out"]
+    for argv in (["spaces", "--json", where], ["proxies", "--out", where], [*fit, where]):
         with pytest.raises(SystemExit) as info:
             main(argv)
         assert info.value.code == 2
         err = capsys.readouterr().err
         assert f"{where}: " in err and message in err and ".tmp" not in err
+    with pytest.raises(SystemExit) as info:  # a predictor is saved as a directory
+        main([*fit, str(file)])
+    assert info.value.code == 2 and "t.csv is a file, not a directory" in capsys.readouterr().err
 
 
 def test_warnings_and_log_records_read_like_errors(capsys):

@@ -15,6 +15,7 @@ WORST = "|none~0|+|none~0|none~1|+|none~0|none~1|none~2|"
 #: Errors in what the command line names or combines: exit status 2, as argparse gives.
 USAGE_ERRORS = (
     "xgb takes no zero-cost scores file",
+    "gin takes no zero-cost scores file",
     "unknown predictor 'svm'",
     "--train-size must be at most 15625",
     "zc:synflow is a zero-cost proxy, with nothing to fit",
@@ -83,6 +84,13 @@ def test_fit_then_predict(table, tmp_path, capsys):
             ],
             "xgb takes no zero-cost scores file",
         ),
+        (  # a GNN that does not pre-train would ignore the file
+            [
+                *("fit", "{table}", "--target", "valid_acc_200ep", "--predictor", "gin"),
+                *("--proxy-scores", "s.parquet", "--out", "m"),
+            ],
+            "gin takes no zero-cost scores file",
+        ),
         (
             ["fit", "{table}", "--target", "valid_acc_200ep", "--predictor", "svm", "--out", "m"],
             "unknown predictor 'svm'",
@@ -115,10 +123,6 @@ def test_fit_then_predict(table, tmp_path, capsys):
             "zc:synflow is a zero-cost proxy, with nothing to fit",
         ),
         (["predict", "{tmp}", "--archs", "{tmp}/none.txt"], "none.txt: no such file of arch"),
-        (
-            ["fit", "{table}", "--target", "valid_acc_200ep", "--out", "{nan}"],
-            "nan.csv is a file; a predictor is saved as a directory",
-        ),
         (
             ["fit", "{table}", "--target", "valid_acc_200ep", "--out", "{tmp}"],
             "holds files other than a saved predictor (huge.csv, nan.csv); not replacing it",

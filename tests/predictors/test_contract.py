@@ -33,6 +33,8 @@ FAST = {
     "gin-pretrained": {"epochs": 5, "pretrain_epochs": 1, "hidden": 16},
     "flow-pretrained": {"epochs": 5, "pretrain_epochs": 1, "hidden": 16},
     "default+gnn": {"n_estimators": 30},
+    "default-trees": {"n_estimators": 30},
+    "default-trees+gnn": {"n_estimators": 30},
 }
 
 

@@ -11,6 +11,7 @@ from naspredict.encodings import get_encoder
 from naspredict.errors import InvalidOptionError
 from naspredict.evaluation import PROTOCOLS
 from naspredict.predictors import PRECOMPUTED, XGBPredictor, tune
+from naspredict.predictors.zero_cost import ZeroCostPredictor
 
 
 @pytest.fixture(scope="module")
@@ -57,3 +58,5 @@ def test_tuning_takes_precomputed_features(cifar10_valid):
     assert on_features.user_attrs["baseline"] == pytest.approx(on_archs.user_attrs["baseline"])
     with pytest.raises(InvalidOptionError, match="n_trials must be at least 1"):
         tune(model, features, y, n_trials=0)
+    with pytest.raises(InvalidOptionError, match="no tuning space for ZeroCostPredictor; tunable"):
+        tune(ZeroCostPredictor(proxy="params"), archs, y)

@@ -17,7 +17,7 @@ from torch_geometric.data import Data
 from naspredict._validation import check_device
 from naspredict.benchmark_data._safe_pickle import weights_only_refusal
 from naspredict.encodings.graph import to_graphs
-from naspredict.errors import InvalidArchitectureError, UnknownNameError
+from naspredict.errors import InvalidArchitectureError, InvalidOptionError, UnknownNameError
 from naspredict.predictors._base import ArchPredictor, as_archs, check_target
 from naspredict.predictors.gnn._batching import GraphStack, stack_graphs, stacks_on, to_device
 from naspredict.predictors.gnn._models import FlowRegressor, GINRegressor
@@ -156,7 +156,7 @@ class _GNNPredictor(ArchPredictor):
             self._graphs([self.space_.archs_from_codes([0])[0]])[0]
         )
         if saved != (self.n_features_in_, self.edge_dim_):
-            raise ValueError(
+            raise InvalidOptionError(
                 f"saved for graphs with {saved[0]} node and {saved[1]} edge features; "
                 f"{self.space}'s {self.kind} graphs have {self.n_features_in_} and {self.edge_dim_}"
             )
@@ -183,9 +183,9 @@ class _GNNPredictor(ArchPredictor):
             value = getattr(self, name)
             least = 0 if name == "pretrain_epochs" else 1
             if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < least:
-                raise ValueError(f"{name} must be an integer >= {least}, got {value!r}")
+                raise InvalidOptionError(f"{name} must be an integer >= {least}, got {value!r}")
         if not 0.0 <= self.val_fraction < 1.0:
-            raise ValueError(f"val_fraction must lie in [0, 1), got {self.val_fraction!r}")
+            raise InvalidOptionError(f"val_fraction must lie in [0, 1), got {self.val_fraction!r}")
         check_device(self.device)
 
     def _graphs(self, X: Any) -> list[Data]:

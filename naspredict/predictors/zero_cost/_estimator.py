@@ -13,7 +13,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from naspredict.benchmark_data import BenchmarkTable, space_scores
 from naspredict.data import ImageDataset, load_images
-from naspredict.errors import MissingColumnError, UnscoredCellsWarning
+from naspredict.errors import InvalidOptionError, MissingColumnError, UnscoredCellsWarning
 from naspredict.predictors._base import as_archs
 from naspredict.predictors.zero_cost._base import Proxy, get_proxy
 from naspredict.predictors.zero_cost._score import ProxyScorer
@@ -56,8 +56,8 @@ class ZeroCostPredictor(RegressorMixin, BaseEstimator):
 
     def __init__(
         self,
-        proxy: str | Proxy = "synflow",
         *,
+        proxy: str | Proxy = "synflow",
         space: str | SearchSpace = "nb201",
         data: str | ImageDataset | None = "gaussian",
         data_path: str | None = None,
@@ -88,7 +88,7 @@ class ZeroCostPredictor(RegressorMixin, BaseEstimator):
         self.proxy_ = get_proxy(self.proxy)
         self.space_ = get_space(self.space)
         if self.sign not in (1, -1):
-            raise ValueError(f"sign must be 1 or -1, got {self.sign!r}")
+            raise InvalidOptionError(f"sign must be 1 or -1, got {self.sign!r}")
         table = self._scores_table()
         data = self.data
         if isinstance(data, str):

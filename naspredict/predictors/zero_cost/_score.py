@@ -286,12 +286,3 @@ def score_archs(
     """
     scorer = ProxyScorer(resolve_proxies(proxies), get_space(space), data, **options)
     return scorer.score(archs, dedupe=dedupe)
-
-
-def spearman_nan(a: np.ndarray, b: np.ndarray) -> float:
-    """Spearman correlation over the pairs where both are finite."""
-    from scipy.stats import spearmanr
-
-    a, b = np.asarray(a, float), np.asarray(b, float)
-    ok = np.isfinite(a) & np.isfinite(b)
-    return float(spearmanr(a[ok], b[ok]).statistic) if ok.sum() > 2 else float("nan")

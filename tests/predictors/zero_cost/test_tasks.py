@@ -84,8 +84,8 @@ def test_task_is_stored_with_the_scores_and_checked():
 
 
 def test_zero_cost_predictor_takes_the_task():
-    model = ZeroCostPredictor("params", space="tnb101-macro", task="jigsaw").fit()
-    head = ZeroCostPredictor("params", space="tnb101-macro").fit()
+    model = ZeroCostPredictor(proxy="params", space="tnb101-macro", task="jigsaw").fit()
+    head = ZeroCostPredictor(proxy="params", space="tnb101-macro").fit()
     assert model.predict([ARCH])[0] > head.predict([ARCH])[0]
 
 
