@@ -59,9 +59,6 @@ _BOOSTER = (
 )
 #: Share of the features each extremely randomised split draws from.
 _EXTRA_TREES_FEATURES = 0.5
-#: Rows (cells times copies) each extremely randomised tree is grown on at most; beyond this
-#: every tree draws a bootstrap sample this large, which keeps large training sets fast.
-_EXTRA_TREES_ROWS = 4_000
 #: Passes over the space's zero-cost scores that pre-train the GNN of ``gnn_weight`` and the
 #: ``-pretrained`` GNNs (10, 30, 90: GIN at 78 NB201 cifar10-valid cells, seeds 10-12, Kendall
 #: tau 0.68, 0.69, 0.71).
@@ -244,12 +241,11 @@ class DefaultPredictor(ArchPredictor):
     def _fit_extra_trees(self, features: np.ndarray) -> ExtraTreesRegressor | None:
         if self.extra_trees == 0:
             return None
-        many = len(features) > _EXTRA_TREES_ROWS
+        # every tree on every row: bootstrap samples of 4,000 rows fitted 3.5x faster at 3,906
+        # NB201 cells and ranked worse (Kendall tau 0.929 against 0.932, cifar10-valid gates)
         model = ExtraTreesRegressor(
             n_estimators=self.extra_trees,
             max_features=_EXTRA_TREES_FEATURES,
-            bootstrap=many,
-            max_samples=_EXTRA_TREES_ROWS if many else None,
             random_state=self.random_state,
             n_jobs=self.n_jobs,
         )

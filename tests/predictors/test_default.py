@@ -22,7 +22,7 @@ from naspredict.predictors import (
     save_predictor,
     tune,
 )
-from naspredict.predictors._default import _EXTRA_TREES_ROWS, isomorphic_copies
+from naspredict.predictors._default import isomorphic_copies
 from naspredict.spaces import get_space
 
 
@@ -92,15 +92,6 @@ def test_boosted_and_extra_trees_are_averaged(nb201):
     alone.fit(*nb201["train"])
     assert alone.extra_ is None
     np.testing.assert_allclose(alone.predict(archs), boosted, rtol=1e-6)
-
-
-def test_large_training_sets_grow_extra_trees_on_bounded_samples():
-    space = get_space("nb201")
-    archs = space.sample(np.random.default_rng(2), 1200, replace=False)
-    y = np.random.default_rng(3).uniform(0, 100, 1200)
-    model = DefaultPredictor(space="nb201", n_estimators=5, extra_trees=3).fit(archs, y)
-    assert len(model.train_y_) > _EXTRA_TREES_ROWS
-    assert model.extra_.bootstrap and model.extra_.max_samples == _EXTRA_TREES_ROWS
 
 
 @pytest.mark.parametrize(
