@@ -217,7 +217,7 @@ def read_naslib_zc(
             rows.append({"arch": to_arch(ops[key]), **_zc_columns(entry)})
         except InvalidArchitectureError as err:
             raise InvalidArchitectureError(f"{path}: {space} key {key}: {err}") from None
-        except (KeyError, TypeError, ValueError, AttributeError) as err:
+        except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as err:
             reason = f"missing {err}" if isinstance(err, KeyError) else str(err)
             raise BenchmarkFormatError(f"{path}: malformed entry {key}: {reason}") from None
     return table_of_rows(rows, path, space=name, dataset=dataset)
@@ -226,7 +226,7 @@ def read_naslib_zc(
 def _load_zc(path: Path) -> dict[str, Any]:
     try:
         data = json.loads(path.read_text())
-    except (OSError, ValueError) as err:
+    except (OSError, ValueError, RecursionError) as err:
         raise BenchmarkFormatError(f"{path}: not a readable JSON file ({err})") from None
     if not isinstance(data, dict) or not data:
         raise BenchmarkFormatError(

@@ -11,9 +11,12 @@ import re
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
-from naspredict.benchmark_data._nb201_results import NB201_DATASETS, check_dataset, results_row
+from naspredict.benchmark_data._nb201_results import (
+    NB201_DATASETS,
+    check_dataset,
+    results_row,
+    table_of_rows,
+)
 from naspredict.benchmark_data._safe_pickle import load_pickle
 from naspredict.benchmark_data._table import BenchmarkTable
 from naspredict.errors import BenchmarkFormatError
@@ -63,17 +66,38 @@ def read_nats(path: str | Path, *, dataset: str | None = None) -> BenchmarkTable
         meta = _load_dict(path, ("meta_archs", "arch2infos"))
         if not isinstance(meta["arch2infos"], dict):
             raise BenchmarkFormatError(f"{path}: arch2infos is empty; is this a meta file?")
+        if not all(isinstance(index, int) for index in meta["arch2infos"]):
+            raise BenchmarkFormatError(f"{path}: arch2infos has an index that is not an integer")
         infos = sorted(meta["arch2infos"].items())
     archs = meta["meta_archs"]
+    if not isinstance(archs, list):
+        raise BenchmarkFormatError(f"{path}: meta_archs must be a list of arch strings")
     rows = []
     for index, hp2results in infos:
+        where = f"{path} cell {index}"
         if not 0 <= index < len(archs):
             raise BenchmarkFormatError(f"{path}: cell index {index} is not in meta_archs")
-        row = results_row(hp2results, dataset, f"{path} cell {index}")
-        rows.append({"index": index, "arch": archs[index], **row})
-    if not rows:
-        raise BenchmarkFormatError(f"{path}: no cell results found")
-    return BenchmarkTable(pd.DataFrame(rows), space="nb201", dataset=dataset, source=str(path))
+        if not isinstance(hp2results, dict) or not all(
+            isinstance(r, dict) for r in hp2results.values()
+        ):
+            raise BenchmarkFormatError(f"{where}: expected a dict of results per budget")
+        _check_identity(hp2results, index, archs[index], where)
+        rows.append(
+            {"index": index, "arch": archs[index], **results_row(hp2results, dataset, where)}
+        )
+    return table_of_rows(rows, path, space="nb201", dataset=dataset)
+
+
+def _check_identity(hp2results: dict, index: int, arch: str, where: str) -> None:
+    """BenchmarkFormatError if the results name another cell than their place (a renamed
+    cell file): each budget's ``arch_index`` and ``arch_str``, where the file has them."""
+    for hp, results in hp2results.items():
+        for key, expected in (("arch_index", index), ("arch_str", arch)):
+            if key in results and results[key] != expected:
+                raise BenchmarkFormatError(
+                    f"{where}: budget {hp} holds the results of {key} {results[key]!r}, "
+                    f"not {expected!r}"
+                )
 
 
 def nats_datasets(path: str | Path) -> list[str]:

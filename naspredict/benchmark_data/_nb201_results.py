@@ -87,7 +87,7 @@ def results_row(hp2results: Mapping[str, Any], dataset: str, where: str) -> dict
             row.update(_budget_columns(runs, dataset, suffix))
             if "params" not in row:
                 row.update(_cost_columns(runs[0]))
-        except (KeyError, TypeError, ValueError, AttributeError) as err:
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError) as err:
             reason = f"missing {err}" if isinstance(err, KeyError) else str(err)
             raise BenchmarkFormatError(
                 f"{where}: malformed results for {dataset}, budget {hp}: {reason}"
@@ -106,6 +106,8 @@ def _cost_columns(run: Mapping[str, Any]) -> dict[str, float]:
 
 def _budget_columns(runs: list[Mapping[str, Any]], dataset: str, suffix: str) -> dict[str, Any]:
     epochs = int(runs[0]["epochs"])
+    if epochs < 1:
+        raise ValueError(f"{epochs} epochs")
     last = epochs - 1
     out: dict[str, Any] = {}
     series = {

@@ -17,6 +17,21 @@ import numpy as np
 
 from naspredict.errors import BenchmarkFormatError, UnsafePickleError
 
+#: The most a ``.pbz2`` file may decompress to: this many times its size (NATS-Bench's files
+#: expand about 4 times; bzip2 packs a run of zeros a millionfold), and at least
+#: ``_BZ2_FLOOR`` bytes.
+_BZ2_EXPANSION, _BZ2_FLOOR = 64, 256 * 2**20
+
+
+def _empty_array(cls: type, shape: tuple, dtype: bytes) -> np.ndarray:
+    """NumPy's ``_reconstruct``, which its pickles call for an empty array whose data and
+    real shape follow (checked against each other); any other shape would allocate what a
+    crafted file asks for."""
+    if cls is not np.ndarray or tuple(shape) != (0,):
+        raise ValueError(f"an array pickled as {getattr(cls, '__name__', cls)} of shape {shape}")
+    return np._core.multiarray._reconstruct(cls, shape, dtype)
+
+
 #: Globals that plain containers and NumPy scalars / arrays pickle to.
 CONTAINERS_AND_ARRAYS: dict[tuple[str, str], Any] = {
     ("collections", "OrderedDict"): collections.OrderedDict,
@@ -32,8 +47,8 @@ CONTAINERS_AND_ARRAYS: dict[tuple[str, str], Any] = {
     ("numpy", "ndarray"): np.ndarray,
     ("numpy.core.multiarray", "scalar"): np._core.multiarray.scalar,
     ("numpy._core.multiarray", "scalar"): np._core.multiarray.scalar,
-    ("numpy.core.multiarray", "_reconstruct"): np._core.multiarray._reconstruct,
-    ("numpy._core.multiarray", "_reconstruct"): np._core.multiarray._reconstruct,
+    ("numpy.core.multiarray", "_reconstruct"): _empty_array,
+    ("numpy._core.multiarray", "_reconstruct"): _empty_array,
     ("numpy.core.numeric", "_frombuffer"): np._core.numeric._frombuffer,
     ("numpy._core.numeric", "_frombuffer"): np._core.numeric._frombuffer,
     # protocol 2 writes bytes as _codecs.encode(str, "latin1")
@@ -112,12 +127,33 @@ def load_pickle(
     try:
         raw = path.read_bytes()
         if raw[:3] == b"BZh":
-            raw = bz2.decompress(raw)
+            raw = _bunzip(raw, path)
         return RestrictedUnpickler(io.BytesIO(raw), allowed, str(path)).load()
     except UnsafePickleError:
         raise
     except PICKLE_READ_ERRORS as err:
         raise BenchmarkFormatError(f"{path}: not a readable pickle ({err})") from None
+
+
+def _bunzip(raw: bytes, path: Path) -> bytes:
+    """``bz2.decompress(raw)`` (every stream in it), refusing output beyond the limit before
+    it is held in memory."""
+    limit = max(_BZ2_FLOOR, _BZ2_EXPANSION * len(raw))
+    parts, size = [], 0
+    while raw:
+        stream = bz2.BZ2Decompressor()
+        while not stream.eof:
+            if stream.needs_input and not raw:
+                raise EOFError("the compressed data ends before its end-of-stream marker")
+            parts.append(stream.decompress(raw, max_length=limit + 1 - size))
+            raw, size = b"", size + len(parts[-1])
+            if size > limit:
+                raise BenchmarkFormatError(
+                    f"{path}: decompresses to more than {limit:,} bytes, {_BZ2_EXPANSION} times "
+                    "its size (a benchmark file expands a few times)"
+                )
+        raw = stream.unused_data
+    return b"".join(parts)
 
 
 def weights_only_refusal(path: Path, err: pickle.UnpicklingError) -> BenchmarkFormatError:

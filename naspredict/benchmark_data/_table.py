@@ -139,12 +139,16 @@ class BenchmarkTable:
 
     def expand_to_space(self, *, partial: bool = False) -> BenchmarkTable:
         """A table with a row for every architecture of the space, each taking the values of
-        a row of its isomorphism class; InvalidArchitectureError if a class has no row, or,
-        with ``partial``, rows for just the architectures whose class has one."""
+        a row of its isomorphism class (an ``index`` column, the benchmark's index of the
+        row's cell, is left empty on the copies); InvalidArchitectureError if a class has no
+        row, or, with ``partial``, rows for just the architectures whose class has one."""
         archs = np.asarray(self.space.all_archs(), dtype=object)
         rows = self.rows(archs, missing="ignore" if partial else "raise")
         frame = self.frame.iloc[rows[rows >= 0]].reset_index(drop=True)
+        own = frame["arch"].to_numpy() == archs[rows >= 0]
         frame["arch"] = archs[rows >= 0]
+        if "index" in frame.columns:  # a benchmark's own index names the row's first cell
+            frame["index"] = frame["index"].astype("Int64").where(own)
         return BenchmarkTable(
             frame,
             space=self.space,

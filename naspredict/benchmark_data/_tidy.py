@@ -58,7 +58,7 @@ def read_tidy(path: str | Path, *, dataset: str | None = None) -> BenchmarkTable
             arrow = pq.read_table(path)
             meta = json.loads((arrow.schema.metadata or {}).get(PARQUET_KEY, b"{}"))
             frame = arrow.to_pandas()
-    except (OSError, ValueError, UnicodeDecodeError, pd.errors.ParserError) as err:
+    except (OSError, ValueError, RecursionError, pd.errors.ParserError) as err:
         raise BenchmarkFormatError(
             f"{path}: not a readable {path.suffix[1:]} table ({err})"
         ) from None

@@ -48,7 +48,9 @@ class NB201Space(CellSpace):
             by_src: dict[int, str] = {}
             for token in tokens:
                 m = _TOKEN.match(token)
-                if m is None or not (m["src"].isascii() and m["src"].isdigit()):
+                if m is None or not (
+                    m["src"].isascii() and m["src"].isdigit() and len(m["src"]) == 1
+                ):
                     raise InvalidArchitectureError(
                         f"edge {token!r} in node {node} of {arch!r} is not 'op~input'"
                     )

@@ -108,3 +108,28 @@ def test_a_malicious_archive_is_refused_and_nothing_runs(tmp_path):
     with pytest.raises(UnsafePickleError, match=r"names posix\.system"):
         load_table(archive, dataset="cifar10")
     assert not marker.exists()
+
+
+def test_a_renamed_cell_file_is_refused(nats_dir, tmp_path):
+    copy = tmp_path / "nats"
+    copy.mkdir()
+    (copy / "meta.pickle.pbz2").write_bytes((nats_dir / "meta.pickle.pbz2").read_bytes())
+    (copy / "000284.pickle.pbz2").write_bytes((nats_dir / "000011.pickle.pbz2").read_bytes())
+    with pytest.raises(BenchmarkFormatError, match="cell 284: budget 12 holds the results of "):
+        read_nats(copy, dataset="cifar10")
+
+
+@pytest.mark.parametrize(
+    ("meta", "message"),
+    [
+        ({"meta_archs": ["a"], "arch2infos": {"0": {}}}, "index that is not an integer"),
+        ({"meta_archs": None, "arch2infos": {0: {}}}, "meta_archs must be a list"),
+        ({"meta_archs": ["a"], "arch2infos": {0: [1]}}, "a dict of results per budget"),
+        ({"meta_archs": ["a"], "arch2infos": {0: {"12": 5}}}, "a dict of results per budget"),
+    ],
+)
+def test_a_malformed_archive_is_a_clear_error(tmp_path, meta, message):
+    archive = tmp_path / "NATS-bad.pickle.pbz2"
+    archive.write_bytes(bz2.compress(pickle.dumps(meta)))
+    with pytest.raises(BenchmarkFormatError, match=message):
+        read_nats(archive, dataset="cifar10")

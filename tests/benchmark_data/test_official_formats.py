@@ -31,6 +31,7 @@ from naspredict.benchmark_data._naslib import (
     tnb101_macro_arch_of_naslib,
     tnb101_micro_arch_of_naslib,
 )
+from naspredict.benchmark_data._nb201_results import results_row
 from naspredict.errors import (
     BenchmarkFormatError,
     InvalidArchitectureError,
@@ -180,6 +181,12 @@ def v1_0_file(path, archs):
     assert b"numpy.core.multiarray\nscalar" in raw
     path.write_bytes(raw)
     return path
+
+
+def test_results_of_no_epochs_are_malformed():
+    results = arch_results(0, "a", {"cifar10": {"ori-test": range(1)}}, 0, times=True)
+    with pytest.raises(BenchmarkFormatError, match="f cell 0: malformed results for cifar10"):
+        results_row({"200": results}, "cifar10", "f cell 0")
 
 
 def test_nb201_pth_v1_0_old_format(tmp_path):
@@ -559,6 +566,8 @@ def test_naslib_zc_space_from_name_or_contents(tmp_path, space, dataset, keys, a
         ('{"cifar10": []}', BenchmarkFormatError, "must map op tuples to proxy scores"),
         ('{"cifar10": {"resnet": {}}}', BenchmarkFormatError, "key 'resnet' is not a NASLib op"),
         ('{"cifar10": {"(0, 1, 2, 3, 4, 0)": 3.5}}', BenchmarkFormatError, "malformed entry"),
+        ('{"cifar10": {"(0, 1, 2, 3, 4, 0)": {"idx": 1e400}}}', BenchmarkFormatError, "malformed"),
+        ("[" * 100_000, BenchmarkFormatError, "not a readable JSON file"),
         ('{"cifar10": {"(0, 1, 2, 3, 4, 0)": {"zen": {}}}}', BenchmarkFormatError, "'score'"),
         ('{"cifar10": {"(0, 1, 2, 3, 4, 9)": {}}}', InvalidArchitectureError, "6 op indices"),
         ('{"cifar100": {"(0, 1, 2, 3, 4, 0)": {}}}', UnknownNameError, "valid: cifar100"),

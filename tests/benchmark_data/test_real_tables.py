@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from naspredict.benchmark_data import load_table
+from naspredict.benchmark_data import BenchmarkTable, load_table
 from naspredict.spaces import get_space
 
 NB201_FILES = {
@@ -77,3 +77,18 @@ def test_lookup_is_vectorised_over_the_whole_space(nb201_tables):
     values = table.lookup(archs, "test_acc_200ep")
     expected = table.frame.set_index("arch").loc[archs, "test_acc_200ep"].to_numpy()
     np.testing.assert_array_equal(values, expected)
+
+
+def test_one_row_per_class_expands_to_the_space(nb201_tables):
+    full = nb201_tables["nb201_cifar10.csv"]
+    _, first = np.unique(full.space.class_ids[full.codes], return_index=True)
+    expanded = BenchmarkTable(full.frame.iloc[first], space="nb201").expand_to_space()
+    assert len(expanded) == 15_625
+    # each copy takes its class's accuracy, not its representative's index
+    own = expanded.frame.dropna(subset=["index"])
+    assert len(own) == 6_466
+    np.testing.assert_array_equal(own["index"], full.lookup(own["arch"].tolist(), "index"))
+    np.testing.assert_array_equal(
+        expanded.column("test_acc_200ep")[full.space.class_ids[expanded.codes] == 0],
+        full.column("test_acc_200ep")[first[0]],
+    )

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import bz2
 import collections
 import pickle
 
 import numpy as np
 import pytest
 
-from naspredict.benchmark_data import load_pickle
+from naspredict.benchmark_data import _safe_pickle, load_pickle
 from naspredict.errors import BenchmarkFormatError, UnsafePickleError
 
 
@@ -61,4 +62,29 @@ def test_not_a_pickle(tmp_path, raw):
     path = tmp_path / "x.pickle"
     path.write_bytes(raw)
     with pytest.raises(BenchmarkFormatError, match="not a readable pickle"):
+        load_pickle(path)
+
+
+def test_an_array_of_a_shape_the_file_chooses_is_refused(tmp_path):
+    # _reconstruct(ndarray, (1_000_000,), b"b"): NumPy's pickles only ever pass (0,)
+    path = tmp_path / "x.pickle"
+    path.write_bytes(
+        b"\x80\x03cnumpy.core.multiarray\n_reconstruct\ncnumpy\nndarray\n"
+        b"J\x40\x42\x0f\x00\x85C\x01b\x87R."
+    )
+    with pytest.raises(BenchmarkFormatError, match=r"an array pickled as ndarray of shape"):
+        load_pickle(path)
+
+
+def test_bz2_streams_load_and_a_bomb_or_a_truncated_file_is_refused(tmp_path, monkeypatch):
+    data = pickle.dumps({"a": np.arange(1000.0)})
+    path = tmp_path / "x.pickle.pbz2"
+    path.write_bytes(bz2.compress(data[:50]) + bz2.compress(data[50:]))  # two streams
+    np.testing.assert_array_equal(load_pickle(path)["a"], np.arange(1000.0))
+    path.write_bytes(bz2.compress(data)[:-20])
+    with pytest.raises(BenchmarkFormatError, match="not a readable pickle"):
+        load_pickle(path)
+    monkeypatch.setattr(_safe_pickle, "_BZ2_FLOOR", 10_000)
+    path.write_bytes(bz2.compress(bytes(1_000_000)))  # 1 MB of zeros in 48 bytes
+    with pytest.raises(BenchmarkFormatError, match="decompresses to more than 10,000 bytes"):
         load_pickle(path)

@@ -234,6 +234,7 @@ def test_parse_accepts_inputs_in_any_order_and_normalizes():
         ("|none0|+|none~0|none~1|+|none~0|none~1|none~2|", "is not 'op~input'"),
         ("none~0+|none~0|none~1|+|none~0|none~1|none~2|", "must be written |op~i|"),
         ("|none~\u00b2|+|none~0|none~1|+|none~0|none~1|none~2|", "is not 'op~input'"),
+        ("|none~0|+|none~0|none~1|+|none~0|none~1|none~" + "9" * 5000 + "|", "is not 'op~input'"),
         ("", "needs 3 nodes"),
     ],
 )
