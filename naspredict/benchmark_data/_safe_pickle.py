@@ -149,8 +149,8 @@ def _bunzip(raw: bytes, path: Path) -> bytes:
             raw, size = b"", size + len(parts[-1])
             if size > limit:
                 raise BenchmarkFormatError(
-                    f"{path}: decompresses to more than {limit:,} bytes, {_BZ2_EXPANSION} times "
-                    "its size (a benchmark file expands a few times)"
+                    f"{path}: decompresses to more than {limit:,} bytes, the most this reader "
+                    "takes from a file of its size (a benchmark file expands a few times)"
                 )
         raw = stream.unused_data
     return b"".join(parts)

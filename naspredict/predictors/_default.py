@@ -93,8 +93,7 @@ class DefaultPredictor(ArchPredictor):
         network (``space.network_ids``; itself included; 1: the cell alone), with weights
         that sum to one per cell. 32 copies instead of 8 (``default-trees``, 5 seeds) moved
         Kendall tau by +0.001 to +0.002 on three NB201 ``gates`` settings and by -0.004 to
-        +0.005 on the five TNB101 micro tasks at 400 cells; the fit on 3,906 NB201 cells took
-        9.8 s against 7.8 s.
+        +0.005 on the five TNB101 micro tasks at 400 cells, and fit more slowly.
     extra_trees : int
         Extremely randomised trees (scikit-learn's ``ExtraTreesRegressor``) whose prediction
         is averaged with the boosted trees'; 0: the boosted trees alone.

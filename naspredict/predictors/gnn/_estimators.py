@@ -17,7 +17,12 @@ from torch_geometric.data import Data
 from naspredict._validation import check_device
 from naspredict.benchmark_data._safe_pickle import weights_only_refusal
 from naspredict.encodings.graph import to_graphs
-from naspredict.errors import InvalidArchitectureError, InvalidOptionError, UnknownNameError
+from naspredict.errors import (
+    BenchmarkFormatError,
+    InvalidArchitectureError,
+    InvalidOptionError,
+    UnknownNameError,
+)
 from naspredict.predictors._base import ArchPredictor, as_archs, check_target
 from naspredict.predictors.gnn._batching import GraphStack, stack_graphs, stacks_on, to_device
 from naspredict.predictors.gnn._models import FlowRegressor, GINRegressor
@@ -156,7 +161,7 @@ class _GNNPredictor(ArchPredictor):
             self._graphs([self.space_.archs_from_codes([0])[0]])[0]
         )
         if saved != (self.n_features_in_, self.edge_dim_):
-            raise InvalidOptionError(
+            raise BenchmarkFormatError(
                 f"saved for graphs with {saved[0]} node and {saved[1]} edge features; "
                 f"{self.space}'s {self.kind} graphs have {self.n_features_in_} and {self.edge_dim_}"
             )
