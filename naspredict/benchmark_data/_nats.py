@@ -77,27 +77,9 @@ def read_nats(path: str | Path, *, dataset: str | None = None) -> BenchmarkTable
         where = f"{path} cell {index}"
         if not 0 <= index < len(archs):
             raise BenchmarkFormatError(f"{path}: cell index {index} is not in meta_archs")
-        if not isinstance(hp2results, dict) or not all(
-            isinstance(r, dict) for r in hp2results.values()
-        ):
-            raise BenchmarkFormatError(f"{where}: expected a dict of results per budget")
-        _check_identity(hp2results, index, archs[index], where)
-        rows.append(
-            {"index": index, "arch": archs[index], **results_row(hp2results, dataset, where)}
-        )
+        row = results_row(hp2results, dataset, where, index=index, arch=archs[index])
+        rows.append({"index": index, "arch": archs[index], **row})
     return table_of_rows(rows, path, space="nb201", dataset=dataset)
-
-
-def _check_identity(hp2results: dict, index: int, arch: str, where: str) -> None:
-    """BenchmarkFormatError if the results name another cell than their place (a renamed
-    cell file): each budget's ``arch_index`` and ``arch_str``, where the file has them."""
-    for hp, results in hp2results.items():
-        for key, expected in (("arch_index", index), ("arch_str", arch)):
-            if key in results and results[key] != expected:
-                raise BenchmarkFormatError(
-                    f"{where}: budget {hp} holds the results of {key} {results[key]!r}, "
-                    f"not {expected!r}"
-                )
 
 
 def nats_datasets(path: str | Path) -> list[str]:

@@ -115,5 +115,6 @@ def read_nb201_pth(path: str | Path, *, dataset: str | None = None) -> Benchmark
         if not isinstance(info, dict) or "full" not in info:
             raise BenchmarkFormatError(f"{where}: expected a dict with 'less' and 'full' results")
         budgets = {hp: info[name] for name, hp in BUDGETS.items() if name in info}
-        rows.append({"index": index, "arch": archs[index], **results_row(budgets, dataset, where)})
+        row = results_row(budgets, dataset, where, index=index, arch=archs[index])
+        rows.append({"index": index, "arch": archs[index], **row})
     return table_of_rows(rows, path, space="nb201", dataset=dataset)

@@ -67,15 +67,29 @@ def table_of_rows(
         raise type(err)(f"{path}: {err}") from None
 
 
-def results_row(hp2results: Mapping[str, Any], dataset: str, where: str) -> dict[str, Any]:
-    """Columns of one cell for ``dataset``, every budget in ``hp2results`` (``"12"``, ``"200"``).
+def results_row(
+    hp2results: Mapping[str, Any], dataset: str, where: str, *, index: int, arch: str
+) -> dict[str, Any]:
+    """Columns of cell ``index`` (``arch``) for ``dataset``, every budget in ``hp2results``
+    (``"12"``, ``"200"``).
 
     Scalars are seed means at the last epoch; ``*_curve`` columns are seed means per epoch,
     for the sets evaluated at every epoch. A set evaluated in no run at the last epoch has no
-    column; ``train_time_*`` is NaN where the file has no training times.
+    column; ``train_time_*`` is NaN where the file has no training times. Results that name
+    another cell (their ``arch_index`` or ``arch_str``: a renamed cell file) are refused.
     """
+    if not isinstance(hp2results, Mapping) or not all(
+        isinstance(r, Mapping) for r in hp2results.values()
+    ):
+        raise BenchmarkFormatError(f"{where}: expected a dict of results per budget")
     row: dict[str, Any] = {}
     for hp, results in hp2results.items():
+        for key, expected in (("arch_index", index), ("arch_str", arch)):
+            if key in results and results[key] != expected:
+                raise BenchmarkFormatError(
+                    f"{where}: budget {hp} holds the results of {key} {results[key]!r}, "
+                    f"not {expected!r}"
+                )
         try:
             runs = [r for (name, _seed), r in results["all_results"].items() if name == dataset]
         except (KeyError, TypeError, ValueError, AttributeError) as err:

@@ -104,6 +104,15 @@ def test_nb201_pth_is_recognised_by_its_keys(nb201_pth, tmp_path):
     assert load_table(renamed, dataset="cifar10").column("test_acc_200ep").shape == (3,)
 
 
+def test_nb201_pth_results_filed_under_another_cell_are_refused(nats_dir, tmp_path):
+    archs = load_pickle(nats_dir / "meta.pickle.pbz2", [])["meta_archs"][:12]
+    cell = load_pickle(nats_dir / "000011.pickle.pbz2")
+    payload = {"meta_archs": archs, "arch2infos": {0: {"less": cell["12"], "full": cell["200"]}}}
+    path = save_pth(payload, tmp_path / "NAS-Bench-201-v1_1-096897.pth")
+    with pytest.raises(BenchmarkFormatError, match="cell 0: budget 12 holds the results of"):
+        load_table(path, dataset="cifar10")
+
+
 def test_nb201_pth_needs_a_dataset(nb201_pth):
     assert table_datasets(nb201_pth) == NB201_DATASETS
     with pytest.raises(UnknownNameError, match="needs a dataset; valid: cifar10-valid, cifar10"):
@@ -186,7 +195,7 @@ def v1_0_file(path, archs):
 def test_results_of_no_epochs_are_malformed():
     results = arch_results(0, "a", {"cifar10": {"ori-test": range(1)}}, 0, times=True)
     with pytest.raises(BenchmarkFormatError, match="f cell 0: malformed results for cifar10"):
-        results_row({"200": results}, "cifar10", "f cell 0")
+        results_row({"200": results}, "cifar10", "f cell 0", index=0, arch="a")
 
 
 def test_nb201_pth_v1_0_old_format(tmp_path):
