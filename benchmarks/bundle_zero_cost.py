@@ -13,15 +13,17 @@ data, resolution and seed), so one proxy can be added without scoring the others
 With ``--replace``, their proxies replace the same proxies in the scores already shipped
 (after a fix to the networks changed them), keeping the others.
 
-With ``--extend``, their rows (same proxies and settings) give the classes that the shipped
+With ``--extend``, their rows (same proxies and settings) give the networks that the shipped
 scores lack, e.g. after a fix to a space's isomorphism splits some classes:
 
-    naspredict proxies --space tnb101-micro --archs new_classes.txt ... --out new.parquet
+    naspredict proxies --space tnb101-micro --archs new_networks.txt ... --out new.parquet
     python benchmarks/bundle_zero_cost.py new.parquet --extend
 
-Writes ``naspredict/benchmark_data/bundled/<space>_zero_cost.parquet`` (one row per
-isomorphism class, float32 proxy columns) and ``<space>_zero_cost.json`` (how the scores were
-made: proxies, their configs, data, machine, time).
+Writes ``naspredict/benchmark_data/bundled/<space>_zero_cost.parquet`` (every row of the
+files, float32 proxy columns; ``--archs all`` gives every cell its own params and FLOPs) and
+``<space>_zero_cost.json`` (how the scores were made: proxies, their configs, data, machine,
+time). A cell without a row takes that of a cell building the same network
+(:meth:`~naspredict.benchmark_data.BenchmarkTable.rows`).
 """
 
 from __future__ import annotations
@@ -53,11 +55,11 @@ def bundle(
 ) -> Path:
     """Write the bundled Parquet file and its JSON record; return the Parquet path.
 
-    With ``partial``, files that miss some isomorphism classes are accepted (the record says
-    how many are covered; :class:`~naspredict.encodings.ZeroCostFeatures` gives a missing
-    cell the scores of the nearest scored one). With ``add``, the files' proxies are joined
-    to the scores already bundled for their space, or with ``replace`` take the place of the
-    same proxies there; with ``extend``, their rows give the classes those scores lack."""
+    With ``partial``, files that miss some networks are accepted (the record says how many
+    are covered; :class:`~naspredict.encodings.ZeroCostFeatures` gives a missing cell the
+    scores of the nearest scored one). With ``add``, the files' proxies are joined to the
+    scores already bundled for their space, or with ``replace`` take the place of the same
+    proxies there; with ``extend``, their rows give the networks those scores lack."""
     frames, meta = [], None
     for path in paths:
         frame, file_meta = read_scores(path)
@@ -68,14 +70,15 @@ def bundle(
     frame = pd.concat(frames, ignore_index=True).drop_duplicates("arch")
     proxies = list(meta["proxies"])
     table = BenchmarkTable(frame[["arch", *proxies, "seconds"]], space=meta["space"])
-    classes = table.space.class_ids[table.codes]
-    _, first = np.unique(classes, return_index=True)
-    small = table.frame.iloc[np.sort(first)].reset_index(drop=True)
-    seconds = float(small.pop("seconds").sum())  # one network per class was scored
+    space = table.space
+    # a row's seconds are those of its network, scored once for all the cells building it
+    _, first = np.unique(space.network_ids[table.codes], return_index=True)
+    seconds = float(table.frame["seconds"].iloc[first].sum())
+    small = table.frame.drop(columns="seconds")
     small[proxies] = small[proxies].astype(np.float32)
     out = bundled_scores_path(table.space)
     flag = " --add" if add else " --replace" if replace else " --extend" if extend else ""
-    archs = "NEW_CLASSES" if extend else "all"
+    archs = "NEW_NETWORKS" if extend else "all"
     command = (
         f"naspredict proxies --space {table.space.name} --archs {archs} --proxies "
         f"{','.join(proxies)} --resolution {meta['resolution']} --seed 0 --threads 1 "
@@ -94,22 +97,23 @@ def bundle(
         "seconds": seconds,
         "command": command,
     }
-    space = table.space
-    # with --add, the classes the new proxies score: the joined rows have the old ones too
-    covered = len(np.unique(space.class_ids[space.codes(small["arch"])]))
+    # with --add, the networks the new proxies score: the joined rows have the old ones too
+    covered = _networks(space, small)
     if add or replace:
         small, record = _join_bundled(space, small, record, replace=replace)
     if extend:
         small, record = _extend_bundled(space, small, record)
-        covered = len(np.unique(space.class_ids[space.codes(small["arch"])]))
-    if covered != space.n_classes and not partial:
+        covered = _networks(space, small)
+    networks = len(np.unique(space.network_ids))
+    if covered != networks and not partial:
         raise SystemExit(
-            f"the files cover {covered} of {space.n_classes} isomorphism classes "
+            f"the files cover {covered} of the {networks} networks of {space.name} "
             "(--partial to bundle them anyway)"
         )
     record["rows"] = len(small)
     record["covers"] = (
-        f"{covered} of {space.n_classes} isomorphism classes of {space.name}, one row per class"
+        f"{len(small)} of {len(space)} cells of {space.name}, building {covered} of its "
+        f"{networks} networks"
     )
     BenchmarkTable(
         small,
@@ -119,6 +123,11 @@ def bundle(
     ).to_parquet(out)
     write_json(out.with_suffix(".json"), record)
     return out
+
+
+def _networks(space: SearchSpace, frame: pd.DataFrame) -> int:
+    """How many of ``space``'s networks the cells of ``frame`` build."""
+    return len(np.unique(space.network_ids[space.codes(frame["arch"])]))
 
 
 def _bundled_record(space: SearchSpace, record: dict, flag: str) -> dict:
@@ -137,7 +146,7 @@ def _bundled_record(space: SearchSpace, record: dict, flag: str) -> dict:
 def _extend_bundled(
     space: SearchSpace, small: pd.DataFrame, record: dict
 ) -> tuple[pd.DataFrame, dict]:
-    """The bundled scores of ``space`` and the rows of ``small`` whose classes they lack."""
+    """The bundled scores of ``space`` and the rows of ``small`` whose networks they lack."""
     old = _bundled_record(space, record, "--extend")
     if old["configs"] != record["configs"]:
         raise SystemExit(
@@ -145,10 +154,10 @@ def _extend_bundled(
             f"({', '.join(old['proxies'])})"
         )
     base = bundled_scores(space).frame[["arch", *old["proxies"]]]
-    classes = space.class_ids
-    known = np.isin(classes[space.codes(small["arch"])], classes[space.codes(base["arch"])])
+    networks = space.network_ids
+    known = np.isin(networks[space.codes(small["arch"])], networks[space.codes(base["arch"])])
     if known.all():
-        raise SystemExit("--extend: the files hold no class that the bundled scores lack")
+        raise SystemExit("--extend: the files hold no network that the bundled scores lack")
     rows = pd.concat([base, small.loc[~known, ["arch", *old["proxies"]]]], ignore_index=True)
     merged = {
         **old,
@@ -162,8 +171,9 @@ def _extend_bundled(
 def _join_bundled(
     space: SearchSpace, small: pd.DataFrame, record: dict, *, replace: bool = False
 ) -> tuple[pd.DataFrame, dict]:
-    """The bundled scores of ``space`` with the proxies of ``small`` joined by class (with
-    ``replace``, in place of the bundled ones of the same names)."""
+    """The bundled scores of ``space`` with the proxies of ``small`` joined to each row (the
+    row of the same cell, else of one building the same network or in the same class;
+    with ``replace``, in place of the bundled ones of the same names)."""
     flag = "--replace" if replace else "--add"
     old = _bundled_record(space, record, flag)
     clash = set(old["proxies"]) & set(record["proxies"])
@@ -175,8 +185,13 @@ def _join_bundled(
         raise SystemExit(f"--add: {names} already bundled in {bundled_scores_path(space)}")
     kept = [p for p in old["proxies"] if p not in clash]
     base = bundled_scores(space).frame[["arch", *kept]]
-    new = small.set_index(space.class_ids[space.codes(small["arch"])]).drop(columns="arch")
-    joined = base.join(new, on=space.class_ids[space.codes(base["arch"])])
+    new = BenchmarkTable(small, space=space)
+    rows = new.rows(base["arch"], by_network=True, missing="ignore")
+    if (rows < 0).any():
+        raise SystemExit(f"{flag}: the files lack {base['arch'].iloc[np.argmax(rows < 0)]!r}")
+    joined = base.reset_index(drop=True).join(
+        new.frame.iloc[rows][record["proxies"]].reset_index(drop=True)
+    )
     merged = {
         **old,
         "proxies": kept + record["proxies"],
@@ -194,7 +209,7 @@ def main() -> None:
         "scores", type=Path, nargs="+", help="Parquet files of `naspredict proxies`"
     )
     parser.add_argument(
-        "--partial", action="store_true", help="accept files that miss some classes"
+        "--partial", action="store_true", help="accept files that miss some networks"
     )
     grow = parser.add_mutually_exclusive_group()
     grow.add_argument(
@@ -208,7 +223,7 @@ def main() -> None:
     grow.add_argument(
         "--extend",
         action="store_true",
-        help="add the rows of classes that the bundled scores lack (same proxies)",
+        help="add the rows of networks that the bundled scores lack (same proxies)",
     )
     args = parser.parse_args()
     print(

@@ -99,7 +99,7 @@ def _checkpoint(setting: dict) -> Path:
 def run(args: argparse.Namespace) -> None:
     """Evaluate the selected settings, then rewrite the table from every finished run."""
     for setting in settings():
-        key = f"{setting['name']}/{setting['protocol']}"
+        key = f"{setting['name']}/{setting['protocol']}/{setting['size']}"
         if args.only and not any(o in key for o in args.only):
             continue
         table = _table(setting["path"])
@@ -357,7 +357,8 @@ def main() -> None:
     parser.add_argument(
         "--only",
         nargs="*",
-        help="settings whose NAME/PROTOCOL (e.g. nb201/cifar100/gates) contains one of these",
+        help="settings whose NAME/PROTOCOL/SIZE (e.g. nb201/cifar100/gates/78) contains one "
+        "of these",
     )
     parser.add_argument(
         "--predictor",

@@ -79,10 +79,10 @@ class BenchmarkTable:
         self._codes = codes
         self._row_of_code = np.full(len(self.space), -1, dtype=np.int64)
         self._row_of_code[codes] = np.arange(len(frame))
-        # first row of each isomorphism class, for look-ups of cells the table lacks
-        self._row_of_class = np.full(self.space.n_classes, -1, dtype=np.int64)
-        classes, first_rows = np.unique(self.space.class_ids[codes], return_index=True)
-        self._row_of_class[classes] = first_rows
+        # for look-ups of cells the table lacks: first row of each network and of each
+        # isomorphism class (-1: none)
+        self._row_of_network = _first_rows(self.space.network_ids, codes)
+        self._row_of_class = _first_rows(self.space.class_ids, codes)
 
     def _codes_of_column(self, archs: pd.Series) -> np.ndarray:
         try:
@@ -194,17 +194,28 @@ class BenchmarkTable:
     # -- look-up --------------------------------------------------------------------------
 
     def rows(
-        self, archs: Iterable[str], *, isomorphic: bool = True, missing: str = "raise"
+        self,
+        archs: Iterable[str],
+        *,
+        isomorphic: bool = True,
+        by_network: bool = False,
+        missing: str = "raise",
     ) -> np.ndarray:
         """Row position of each architecture (vectorised).
 
         Any accepted spelling works. With ``isomorphic`` (the default), an architecture the
-        table lacks resolves to a row of its isomorphism class, if the table has one. One
-        still without a row raises, or gets -1 with ``missing="ignore"``.
+        table lacks resolves to a row of its isomorphism class, if the table has one; with
+        ``by_network`` too, first to a row of a cell that builds the same network
+        (:attr:`~naspredict.spaces.SearchSpace.network_ids`; on NB201 some published classes
+        hold cells of different networks). One still without a row raises, or gets -1 with
+        ``missing="ignore"``.
         """
         archs = list(archs)
         codes = self.space.codes(archs)
         rows = self._row_of_code[codes]
+        if isomorphic and by_network:
+            absent = rows < 0
+            rows[absent] = self._row_of_network[self.space.network_ids[codes[absent]]]
         if isomorphic:
             absent = rows < 0
             rows[absent] = self._row_of_class[self.space.class_ids[codes[absent]]]
@@ -246,6 +257,15 @@ class BenchmarkTable:
         """Write the scalar columns as CSV, atomically (curves are left out)."""
         with atomic_path(path) as tmp:
             self.frame.drop(columns=self.curves).to_csv(tmp, index=False)
+
+
+def _first_rows(ids: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """For each value of ``ids`` (one per code of the space), the first row among ``codes``
+    (one per row) whose code has it; -1 where none has."""
+    out = np.full(int(ids.max()) + 1, -1, dtype=np.int64)
+    values, first = np.unique(ids[codes], return_index=True)
+    out[values] = first
+    return out
 
 
 def _float(x: Any) -> float | None:

@@ -196,10 +196,10 @@ def _check_images(recorded: dict, where: str, missing: int) -> None:
 
 def _proxy_scores(path: str | None, space: SearchSpace) -> pd.DataFrame:
     """Every architecture of ``space`` that the scores file (None: the bundled scores)
-    covers, up to isomorphism."""
+    covers, up to the network a cell builds or its isomorphism class."""
     scores = space_scores(space, path)
     archs = space.all_archs()
-    rows = scores.rows(archs, missing="ignore")
+    rows = scores.rows(archs, by_network=True, missing="ignore")
     frame = scores.frame.iloc[rows[rows >= 0]].reset_index(drop=True)
     frame["arch"] = [a for a, r in zip(archs, rows, strict=True) if r >= 0]
     return frame

@@ -74,7 +74,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--no-dedupe",
         action="store_true",
-        help="score every cell on its own instead of once per isomorphism class",
+        help="score every cell on its own instead of once per network",
     )
     parser.add_argument(
         "--threads",

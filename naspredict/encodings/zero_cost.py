@@ -29,8 +29,9 @@ from naspredict.spaces import SearchSpace
 class ZeroCostFeatures(Encoder):
     """Every proxy column of a scores table, looked up per architecture.
 
-    An architecture the table lacks takes the row of an isomorphic cell; one whose class has
-    no row there takes the row of the scored cell nearest to it in GRAF-style graph features
+    An architecture the table lacks takes the row of a cell that builds the same network,
+    else of an isomorphic cell (:meth:`~naspredict.benchmark_data.BenchmarkTable.rows`); one
+    with neither takes the row of the scored cell nearest to it in GRAF-style graph features
     (cells with no path from input to output, for instance, take another such cell's scores).
 
     Parameters
@@ -54,7 +55,7 @@ class ZeroCostFeatures(Encoder):
 
     def encode_space(self, space: SearchSpace) -> np.ndarray:
         table = self.table(space)
-        rows = table.rows(space.all_archs(), missing="ignore")
+        rows = table.rows(space.all_archs(), by_network=True, missing="ignore")
         values = table.frame[score_columns(table)].to_numpy(dtype=np.float64)
         missing = rows < 0
         if missing.any() and not missing.all():

@@ -37,13 +37,14 @@ PROXY_PREFIX = "zc:"
 
 
 def proxy_values(table: BenchmarkTable, scores: BenchmarkTable, proxy: str) -> np.ndarray:
-    """The ``proxy`` column of ``scores`` for each row of ``table`` (an isomorphic cell's
-    value where the scores lack a cell; NaN where they lack its whole class)."""
+    """The ``proxy`` column of ``scores`` for each row of ``table`` (where the scores lack a
+    cell, the value of one that builds the same network, else of an isomorphic cell; NaN
+    where they have neither)."""
     if proxy not in score_columns(scores):
         raise MissingColumnError(
             f"no proxy {proxy!r} in the scores table; proxies: {', '.join(score_columns(scores))}"
         )
-    rows = scores.rows(table.archs, missing="ignore")
+    rows = scores.rows(table.archs, by_network=True, missing="ignore")
     values = np.full(len(table), np.nan)
     values[rows >= 0] = scores.frame[proxy].to_numpy(dtype=np.float64)[rows[rows >= 0]]
     return values

@@ -58,6 +58,20 @@ def test_lookup_falls_back_to_the_isomorphism_class():
         table.lookup([SPACE.all_archs()[0]], "acc")
 
 
+def test_rows_by_network_prefer_a_cell_of_the_same_network_to_one_of_the_class():
+    # one NB201 class; the first builds its own network, the others one with a shared conv
+    own = "|none~0|+|nor_conv_1x1~0|none~1|+|nor_conv_1x1~0|none~1|nor_conv_1x1~2|"
+    shared = "|nor_conv_1x1~0|+|none~0|skip_connect~1|+|none~0|skip_connect~1|nor_conv_1x1~2|"
+    mate = "|nor_conv_1x1~0|+|none~0|skip_connect~1|+|none~0|nor_conv_1x1~1|skip_connect~2|"
+    codes = SPACE.codes([own, shared, mate])
+    assert SPACE.class_ids[codes[0]] == SPACE.class_ids[codes[1]] != SPACE.class_ids[codes[2]]
+    assert SPACE.network_ids[codes[0]] != SPACE.network_ids[codes[1]] == SPACE.network_ids[codes[2]]
+    table = BenchmarkTable(pd.DataFrame({"arch": [own, mate], "acc": [1.0, 2.0]}), space="nb201")
+    # its network's row, not its class's first
+    assert table.rows([shared, own, mate], by_network=True).tolist() == [1, 0, 1]
+    assert table.rows([shared, own, mate]).tolist() == [0, 0, 1]
+
+
 def test_errors():
     with pytest.raises(MissingColumnError, match="'arch' column; columns: a"):
         BenchmarkTable(pd.DataFrame({"a": [1]}), space="nb201")

@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 
 import numpy as np
+import pandas as pd
 import pytest
+from scipy.spatial.distance import cdist
 
 from naspredict.benchmark_data import (
     _bundled,
@@ -16,9 +18,9 @@ from naspredict.benchmark_data import (
 )
 from naspredict.encodings import GraphFeatures, ZeroCostFeatures
 from naspredict.errors import InvalidArchitectureError, MissingScoresError
+from naspredict.networks import nb201_param_counts
 from naspredict.spaces import get_space
 
-ALL_OPS_PATHS = "n_paths[skip_connect|nor_conv_1x1|nor_conv_3x3|avg_pool_3x3]"
 CELL = "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|"
 
 
@@ -38,17 +40,23 @@ def test_reference_scores_are_looked_up(reference):
     np.testing.assert_allclose(values, expected, rtol=1e-6)
 
 
-def test_a_cell_the_scores_lack_takes_an_isomorphic_cells(reference):
+def test_a_cell_the_scores_lack_takes_a_cell_of_its_network_or_class(reference):
     table = load_table(reference)
     space = get_space("nb201")
     archs = space.all_archs()
     direct = table.rows(archs, isomorphic=False, missing="ignore")
-    via_class = table.rows(archs, missing="ignore")
-    absent = [a for a, d, c in zip(archs, direct, via_class, strict=True) if d < 0 <= c]
+    via_twin = table.rows(archs, by_network=True, missing="ignore")
+    absent = [a for a, d, c in zip(archs, direct, via_twin, strict=True) if d < 0 <= c]
     assert len(absent) > 5000  # the cells with unreachable ops
-    twins = list(np.asarray(table.archs)[table.rows(absent)])
-    classes = space.class_ids
-    np.testing.assert_array_equal(classes[space.codes(absent)], classes[space.codes(twins)])
+    twins = list(np.asarray(table.archs)[table.rows(absent, by_network=True)])
+    networks, classes = space.network_ids, space.class_ids
+    absent_codes, twin_codes = space.codes(absent), space.codes(twins)
+    # the same network where the table has one, else the same class
+    scored = np.isin(networks[absent_codes], networks[table.codes])
+    assert scored.mean() > 0.9
+    same_network = networks[absent_codes] == networks[twin_codes]
+    np.testing.assert_array_equal(same_network, scored)
+    np.testing.assert_array_equal(classes[absent_codes][~scored], classes[twin_codes][~scored])
     encoder = ZeroCostFeatures(reference)
     np.testing.assert_array_equal(encoder.encode(space, absent), encoder.encode(space, twins))
 
@@ -96,19 +104,38 @@ def test_bundled_scores_cover_the_space(space_name):
     assert {"data", "seconds", "machine", "command"} <= record.keys()
 
 
-def test_a_cell_whose_class_has_no_scores_takes_the_nearest_cells(reference):
-    table = load_table(reference)
+def test_bundled_nb201_scores_give_every_cell_its_own_params():
     space = get_space("nb201")
+    table = bundled_scores(space)
     archs = space.all_archs()
-    unscored = table.rows(archs, missing="ignore") < 0
-    assert unscored.sum() > 100
-    matrix = ZeroCostFeatures(reference).encode(space, archs)
+    assert len(table) == len(space)
+    # params count every op a cell holds, dead ones included, as the published tables do
+    params = table.lookup(archs, "params", isomorphic=False)
+    np.testing.assert_allclose(params, nb201_param_counts(archs) / 1e6, rtol=1e-6)
+    # function-level scores are those of the network: one value for all the cells building it
+    frame = table.lookup(archs, ["synflow", "meco"]).assign(network=space.network_ids)
+    assert (frame.groupby("network").nunique() == 1).all(axis=None)
+
+
+def test_a_cell_whose_network_and_class_have_no_scores_takes_the_nearest_cells(reference, tmp_path):
+    space = get_space("nb201")
+    frame = pd.read_csv(reference)
+    # leave out CELL's class and every network a cell of that class builds
+    codes = space.codes(frame["arch"])
+    members = space.class_ids == space.class_ids[space.codes([CELL])[0]]
+    left_out = members | np.isin(space.network_ids, space.network_ids[members])
+    path = tmp_path / "scores.csv"
+    frame[~left_out[codes]].to_csv(path, index=False)
+    table = load_table(path)
+    unscored = table.rows(space.all_archs(), by_network=True, missing="ignore") < 0
+    np.testing.assert_array_equal(unscored, left_out)
+    matrix = ZeroCostFeatures(str(path)).encode_space(space)
     assert np.isfinite(matrix).all()
-    # a cell with no path from input to output gets the scores of another such cell
-    graf = GraphFeatures()
-    paths = graf.encode(space, archs)[:, graf.feature_names(space).index(ALL_OPS_PATHS)]
-    dead = (paths == 0) & unscored
-    assert dead.any()
-    scored_dead = matrix[(paths == 0) & ~unscored]
-    for row in matrix[dead]:
-        assert (scored_dead == row).all(axis=1).any()
+    # each takes the row of a scored cell at the least distance in standardised graph features
+    graf = GraphFeatures().encode_space(space)
+    graf = (graf - graf.mean(axis=0)) / (graf.std(axis=0) + 1e-9)
+    scored = table.codes
+    distances = cdist(graf[unscored], graf[scored])
+    for row, dist in zip(matrix[unscored], distances, strict=True):
+        nearest = scored[np.isclose(dist, dist.min())]
+        assert (matrix[nearest] == row).all(axis=1).any()

@@ -38,8 +38,9 @@ class ZeroCostPredictor(RegressorMixin, BaseEstimator):
         Override the proxy's config and the network (see :class:`ProxyScorer`).
     scores : str, path or DataFrame, optional
         A table with ``arch`` and a column named as the proxy (e.g. a file written by
-        ``naspredict proxies``, or a CSV): cells found there, or an isomorphic cell of
-        theirs, are looked up; the others are scored here, with a warning.
+        ``naspredict proxies``, or a CSV): cells found there, or a cell building the same
+        network or in the same isomorphism class, are looked up; the others are scored
+        here, with a warning.
     sign : {1, -1}
         Multiplies the scores (-1 for proxies where lower means better).
     device : str
@@ -130,7 +131,7 @@ class ZeroCostPredictor(RegressorMixin, BaseEstimator):
         archs = [self.space_.normalize(a) for a in _arch_list(X)]
         values = np.full(len(archs), np.nan)
         if self.table_ is not None:
-            rows = self.table_.rows(archs, missing="ignore")
+            rows = self.table_.rows(archs, by_network=True, missing="ignore")
             column = self.table_.frame[self.proxy_.name].to_numpy(dtype=float)
             values[rows >= 0] = column[rows[rows >= 0]]
         unscored = [a for a, v in zip(archs, values, strict=True) if np.isnan(v)]
@@ -138,7 +139,7 @@ class ZeroCostPredictor(RegressorMixin, BaseEstimator):
         if new and self.table_ is not None:
             warnings.warn(
                 f"zc:{self.proxy_.name}: {len(new)} cells have no score in the scores table "
-                "(nor an isomorphic cell of theirs); scored here",
+                "(nor a cell building the same network); scored here",
                 UnscoredCellsWarning,
                 stacklevel=2,
             )

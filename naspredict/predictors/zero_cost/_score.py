@@ -1,4 +1,4 @@
-"""Scoring many architectures: shared passes, one network per isomorphism class."""
+"""Scoring many architectures: shared passes, each network scored once."""
 
 from __future__ import annotations
 
@@ -59,7 +59,8 @@ class ProxyScorer:
     """Scores architectures with a set of proxies, sharing every pass it can.
 
     Proxies whose configs are equal share one prepared network and one main pass
-    (:class:`Passes`); each isomorphism class is scored once, on its canonical cell.
+    (:class:`Passes`); each network is scored once, on one of the cells that build it
+    (:meth:`representatives`).
 
     Parameters
     ----------
@@ -196,21 +197,20 @@ class ProxyScorer:
 
     def representatives(self, archs: Sequence[str]) -> list[str]:
         """The cell each architecture's function-level proxies are measured on: the first
-        member of its isomorphism class without unreachable ops (the first member at all if
-        it has none), so every member of a class gets the same values."""
-        codes = self.space.codes(archs)
-        if not hasattr(self.space, "unreachable_mask"):
-            return self.space.archs_from_codes(self.space.canonical_codes(codes))
+        cell without unreachable ops (the first at all if there is none) that builds the
+        same network (:attr:`~naspredict.spaces.SearchSpace.network_ids`), so every cell
+        that computes one network gets the same values. On NB201 that is finer than the
+        published isomorphism classes, some of which hold cells of different networks."""
         reps = _clean_representatives(self.space)
-        return self.space.archs_from_codes(reps[self.space.class_ids[codes]])
+        return self.space.archs_from_codes(reps[self.space.network_ids[self.space.codes(archs)]])
 
     def iter_scores(
         self, archs: Iterable[str], *, dedupe: bool = True
     ) -> Iterator[tuple[list[dict[str, Any]], float]]:
-        """Rows ``{"arch", <proxy>...}`` per isomorphism class among ``archs``, and the
-        seconds they took.
+        """Rows ``{"arch", <proxy>...}`` per network among ``archs``, and the seconds they
+        took.
 
-        Function-level proxies are measured once per class (on :meth:`representatives`);
+        Function-level proxies are measured once per network (on :meth:`representatives`);
         ``per_cell`` proxies (params, flops, l2_norm) on each cell. With ``dedupe=False``
         every architecture is scored on its own network.
         """
@@ -240,7 +240,7 @@ class ProxyScorer:
         callback: Callable[[list[dict[str, Any]], float], None] | None = None,
     ) -> pd.DataFrame:
         """A table ``arch, <proxy>..., seconds`` in the order of ``archs``; ``seconds`` is
-        the time of the row's isomorphism class."""
+        the time of the row's network (of all its cells among ``archs``)."""
         archs = [self.space.normalize(a) for a in archs]
         rows: dict[str, dict[str, Any]] = {}
         for group, seconds in self.iter_scores(dict.fromkeys(archs), dedupe=dedupe):
@@ -256,14 +256,18 @@ _CLEAN_REPS: dict[str, np.ndarray] = {}
 
 
 def _clean_representatives(space: SearchSpace) -> np.ndarray:
-    """For each isomorphism class, the first code without unreachable ops."""
+    """For each network (``space.network_ids``), its first code without unreachable ops."""
     if space.name not in _CLEAN_REPS:
-        dirty = space.unreachable_mask()
+        dirty = (
+            space.unreachable_mask()
+            if hasattr(space, "unreachable_mask")
+            else np.zeros(len(space), dtype=bool)
+        )
         order = np.lexsort((np.arange(len(space)), dirty))  # clean cells first, then by code
-        reps = np.full(space.n_classes, -1, dtype=np.int64)
-        classes = space.class_ids[order]
-        _, first = np.unique(classes, return_index=True)
-        reps[classes[first]] = order[first]
+        networks = space.network_ids[order]
+        reps = np.full(networks.max() + 1, -1, dtype=np.int64)
+        _, first = np.unique(networks, return_index=True)
+        reps[networks[first]] = order[first]
         _CLEAN_REPS[space.name] = reps
     return _CLEAN_REPS[space.name]
 

@@ -53,23 +53,28 @@ def test_scores_table_is_looked_up_not_computed(tmp_path):
         ZeroCostPredictor(proxy="synflow", scores=table.drop(columns="synflow")).fit()
 
 
-def test_a_scores_file_answers_for_isomorphic_cells_and_warns_of_the_rest(shared):
+def test_a_scores_file_answers_for_cells_of_its_networks_and_warns_of_the_rest(shared, tmp_path):
     path = shared / "nb201" / "nb201_zero_cost_cifar10.csv"  # a CSV, 9,445 of 15,625 cells
     reference = pd.read_csv(path, usecols=["arch", "synflow"])
     space = get_space("nb201")
-    reference["class"] = space.class_ids[space.codes(reference["arch"])]
-    first = reference.drop_duplicates("class").set_index("class")["synflow"]  # as rows() picks
-    classes = space.class_ids  # of every cell, in code order
+    networks = space.network_ids  # of every cell, in code order
+    reference["network"] = networks[space.codes(reference["arch"])]
+    first = reference.drop_duplicates("network").set_index("network")["synflow"]  # rows()'s
     listed = np.zeros(len(space), bool)
     listed[space.codes(reference["arch"])] = True
-    twins = np.flatnonzero(~listed & np.isin(classes, first.index))[:3]
+    twins = np.flatnonzero(~listed & np.isin(networks, first.index))[:3]
     model = ZeroCostPredictor(proxy="synflow", scores=path).fit()
-    model.scorer_ = None  # an isomorphic row answers: nothing is computed
+    model.scorer_ = None  # a row of the same network answers: nothing is computed
     predicted = model.predict(space.archs_from_codes(twins))
-    np.testing.assert_allclose(predicted, first.loc[classes[twins]].to_numpy())
-    unscored = space.archs_from_codes([np.flatnonzero(~np.isin(classes, first.index))[0]])
+    np.testing.assert_allclose(predicted, first.loc[networks[twins]].to_numpy())
+    # a file without the cell's network and class: it is scored here
+    cell = space.codes(ARCHS[:1])[0]
+    members = space.class_ids == space.class_ids[cell]
+    left_out = members | np.isin(networks, networks[members])
+    partial = tmp_path / "partial.csv"
+    reference[~left_out[space.codes(reference["arch"])]].to_csv(partial, index=False)
     with pytest.warns(UnscoredCellsWarning, match="1 cells have no score"):
-        value = ZeroCostPredictor(proxy="synflow", scores=path).fit().predict(unscored)
+        value = ZeroCostPredictor(proxy="synflow", scores=partial).fit().predict(ARCHS[:1])
     assert np.isfinite(value).all()
 
 

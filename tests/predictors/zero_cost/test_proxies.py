@@ -137,8 +137,21 @@ def test_representative_of_a_clean_cell_is_clean():
     archs = SPACE.all_archs()[::97]
     reps = scorer.representatives(archs)
     clean = ~SPACE.unreachable_mask(archs)
-    assert not SPACE.unreachable_mask(reps)[clean].any()  # a clean cell's class has a clean rep
-    assert [SPACE.canonical(r) for r in reps] == [SPACE.canonical(a) for a in archs]
+    assert not SPACE.unreachable_mask(reps)[clean].any()  # a clean cell's network has one
+    networks = SPACE.network_ids
+    np.testing.assert_array_equal(networks[SPACE.codes(reps)], networks[SPACE.codes(archs)])
+
+
+def test_class_mates_that_build_other_networks_are_scored_apart():
+    # one NB201 class: two 1x1 convs on the input, summed, against one such conv read twice
+    two = "|none~0|+|nor_conv_1x1~0|none~1|+|nor_conv_1x1~0|none~1|skip_connect~2|"
+    shared = "|nor_conv_1x1~0|+|none~0|skip_connect~1|+|none~0|skip_connect~1|skip_connect~2|"
+    assert SPACE.canonical(two) == SPACE.canonical(shared)
+    scorer = ProxyScorer(resolve_proxies("synflow,params"), SPACE, None, **SMALL)
+    table = scorer.score([two, shared])
+    alone = scorer.score([two, shared], dedupe=False)
+    pd.testing.assert_frame_equal(table.drop(columns="seconds"), alone.drop(columns="seconds"))
+    assert table["synflow"].nunique() == 2 and table["params"].nunique() == 2
 
 
 def _zero_cost_nas_synflow(arch):
