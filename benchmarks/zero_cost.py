@@ -111,12 +111,18 @@ def speed(args, data) -> dict:
             s.score([arch], dedupe=False)
             walls.append(time.perf_counter() - wall)
             cpus.append(time.process_time() - cpu)
+        seconds, share = float(np.mean(walls)), networks / len(space)
+        # each network is scored once, but params, FLOPs and l2_norm on every cell of it
+        per_cell = sum(
+            seconds if p.name == label else out[p.name]["seconds_per_network"]
+            for p in s.proxies
+            if p.per_cell
+        )
         out[label] = {
-            "seconds_per_network": float(np.mean(walls)),
+            "seconds_per_network": seconds,
             "cpu_seconds_per_network": float(np.mean(cpus)),
             "max_seconds": float(np.max(walls)),
-            # each network scored once: 5,425 for 15,625 cells
-            "seconds_per_space_cell": float(np.mean(walls)) * networks / len(space),
+            "seconds_per_space_cell": seconds * share + per_cell * (1 - share),
         }
         logger.info("speed %s: %.3f s / network", label, out[label]["seconds_per_network"])
     return {
@@ -301,10 +307,18 @@ def _space_networks(part: dict) -> str:
     return f"{part.get('space_networks', 6466):,}"
 
 
-def _space_networks_why(part: dict) -> str:
-    if "space_networks" in part:
-        return "each network of the space scored once"
-    return "one network per isomorphism class, as the scorer shared scores when this ran"
+def _space_cell_rule(part: dict) -> str:
+    if "space_networks" not in part:
+        return (
+            "seconds per network x 6,466 / 15,625 (one network per isomorphism class, as the "
+            "scorer shared scores when this ran)"
+        )
+    networks = part["space_networks"]
+    return (
+        f"(seconds per network x {networks:,} + seconds per network of the set's params, "
+        f"FLOPs and l2_norm alone x {15625 - networks:,}) / 15,625: each network is scored "
+        "once, and those three on every cell"
+    )
 
 
 def _f(v) -> str:
@@ -329,9 +343,8 @@ def markdown(result: dict) -> str:
             "",
             _env_line(spd),
             "",
-            f"Seconds per space cell = seconds per network x {_space_networks(spd)} / 15,625 "
-            f"({_space_networks_why(spd)}). CPU seconds: this process's, so less sensitive to "
-            "load.",
+            f"Seconds per space cell = {_space_cell_rule(spd)}. CPU seconds: this process's, "
+            "so less sensitive to load.",
             "",
             "| proxies | s / network | CPU s / network | max s | s / space cell |",
             "| --- | --- | --- | --- | --- |",
