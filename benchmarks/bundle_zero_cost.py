@@ -22,8 +22,8 @@ scores lack, e.g. after a fix to a space's isomorphism splits some classes:
 Writes ``naspredict/benchmark_data/bundled/<space>_zero_cost.parquet`` (every row of the
 files, float32 proxy columns; ``--archs all`` gives every cell its own params and FLOPs) and
 ``<space>_zero_cost.json`` (how the scores were made: proxies, their configs, data, machine,
-time). A cell without a row takes that of a cell building the same network
-(:meth:`~naspredict.benchmark_data.BenchmarkTable.rows`).
+time). As features (:class:`~naspredict.encodings.ZeroCostFeatures`), a cell without a row
+takes that of a cell building the same network.
 """
 
 from __future__ import annotations

@@ -32,8 +32,8 @@ def iter_scores_parallel(
     On a GPU one process keeps one CPU core busy (Python, kernel launches, waits) while the
     machine's other cores idle; CPU processes beside it put them to work. Workers take the
     next few networks when they are free, and every row comes back to this process, which
-    alone writes results. Rows arrive in the order they are finished, not in
-    the order of ``archs``. ``devices == [scorer.device]`` scores in this process.
+    alone writes results. Rows arrive in the order they are finished, not in the order of
+    ``archs``. ``devices == [scorer.device]`` scores in this process.
     """
     if list(devices) == [scorer.device]:
         yield from scorer.iter_scores(archs, dedupe=dedupe)
