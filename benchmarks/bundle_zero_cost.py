@@ -100,7 +100,7 @@ def bundle(
     # with --add, the networks the new proxies score: the joined rows have the old ones too
     covered = _networks(space, small)
     if add or replace:
-        small, record = _join_bundled(space, small, record, replace=replace)
+        small, record = _join_bundled(space, small, record, replace=replace, partial=partial)
     if extend:
         small, record = _extend_bundled(space, small, record)
         covered = _networks(space, small)
@@ -169,11 +169,17 @@ def _extend_bundled(
 
 
 def _join_bundled(
-    space: SearchSpace, small: pd.DataFrame, record: dict, *, replace: bool = False
+    space: SearchSpace,
+    small: pd.DataFrame,
+    record: dict,
+    *,
+    replace: bool = False,
+    partial: bool = False,
 ) -> tuple[pd.DataFrame, dict]:
     """The bundled scores of ``space`` with the proxies of ``small`` joined to each row (the
     row of the same cell, else of one building the same network or in the same class;
-    with ``replace``, in place of the bundled ones of the same names)."""
+    with ``replace``, in place of the bundled ones of the same names). A row that ``small``
+    has no values for is refused, or with ``partial`` left NaN."""
     flag = "--replace" if replace else "--add"
     old = _bundled_record(space, record, flag)
     clash = set(old["proxies"]) & set(record["proxies"])
@@ -187,11 +193,13 @@ def _join_bundled(
     base = bundled_scores(space).frame[["arch", *kept]]
     new = BenchmarkTable(small, space=space)
     rows = new.rows(base["arch"], by_network=True, missing="ignore")
-    if (rows < 0).any():
-        raise SystemExit(f"{flag}: the files lack {base['arch'].iloc[np.argmax(rows < 0)]!r}")
-    joined = base.reset_index(drop=True).join(
-        new.frame.iloc[rows][record["proxies"]].reset_index(drop=True)
-    )
+    if (rows < 0).any() and not partial:
+        raise SystemExit(
+            f"{flag}: the files lack {base['arch'].iloc[np.argmax(rows < 0)]!r} "
+            "(--partial to leave its scores empty)"
+        )
+    values = new.frame[record["proxies"]].reindex(np.where(rows < 0, -1, rows))
+    joined = base.reset_index(drop=True).join(values.reset_index(drop=True))
     merged = {
         **old,
         "proxies": kept + record["proxies"],

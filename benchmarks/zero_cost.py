@@ -25,9 +25,9 @@ fidelity
     whole-space numbers are. Needs the tables under ``--shared``; skipped where they are
     absent.
 space
-    Wall time to score ``--space-cells`` cells (default all 15,625: one network per
-    isomorphism class) with ``--space-proxies`` in ``--workers`` processes on ``--device``
-    and ``--cpu-workers`` on the CPU, which take chunks of classes as they get free.
+    Wall time to score ``--space-cells`` cells (default all 15,625: each of the 5,425
+    networks once) with ``--space-proxies`` in ``--workers`` processes on ``--device``
+    and ``--cpu-workers`` on the CPU, which take chunks of networks as they get free.
 
 Writes ``zero_cost.json`` and ``zero_cost.md`` into ``--out`` (parts not run are kept from a
 ``zero_cost.json`` already there) and the scores, resumably, into ``zero_cost.runs/``.
@@ -222,7 +222,7 @@ def fidelity(args, data) -> dict | None:
     ref = pd.read_csv(tables / "nb201_zero_cost_cifar10.csv")
     table = load_table(tables / "nb201_cifar10-valid.csv")
     ref[ACCURACY] = table.lookup(ref["arch"], ACCURACY)
-    space = scorer(args, "params", None)  # for isomorphism classes
+    space = scorer(args, "params", None)  # for the networks of the cells
     rows: dict[str, dict] = {}
     if args.fidelity_scores is not None:
         stored = _stored_scores(args.fidelity_scores)
@@ -308,6 +308,7 @@ def _space_networks(part: dict) -> str:
 
 
 def _space_cell_rule(part: dict) -> str:
+    """How a speed part turned seconds per network into seconds per cell of the space."""
     if "space_networks" not in part:
         return (
             "seconds per network x 6,466 / 15,625 (one network per isomorphism class, as the "
@@ -317,7 +318,8 @@ def _space_cell_rule(part: dict) -> str:
     return (
         f"(seconds per network x {networks:,} + seconds per network of the set's params, "
         f"FLOPs and l2_norm alone x {15625 - networks:,}) / 15,625: each network is scored "
-        "once, and those three on every cell"
+        "once, and those three on every cell (timed alone, each builds its own network: an "
+        "upper bound)"
     )
 
 

@@ -54,10 +54,10 @@ def _scores(args, space, archs: list[str], task: str | None, data) -> pd.DataFra
 
 
 def _seconds_per_network(space, scores: pd.DataFrame) -> float:
-    """Mean seconds of one network: the time stored with each isomorphism class, once (the
-    cells of a class share its network), whichever run scored it."""
-    classes = space.class_ids[space.codes(scores.index)]
-    return float(scores["seconds"].groupby(classes).first().mean())
+    """Mean seconds of one network: the time stored with each network, once (its cells
+    share it), whichever run scored it."""
+    networks = space.network_ids[space.codes(scores.index)]
+    return float(scores["seconds"].groupby(networks).first().mean())
 
 
 def _corr(scores: pd.Series, target: np.ndarray) -> dict[str, float | None]:

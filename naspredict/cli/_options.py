@@ -199,11 +199,11 @@ def add_proxy_scores_option(parser: argparse.ArgumentParser) -> None:
         metavar="TABLE",
         help="zero-cost scores (a `naspredict proxies` file or any table with arch and proxy "
         "columns): features of the default predictor beside the scores naspredict ships for "
-        "the space (a cell the table lacks takes an isomorphic cell's scores, else the "
-        "nearest scored cell's), pre-training labels of the -pretrained GNNs beside the "
-        "shipped ones, and the values of zc:PROXY predictors, which otherwise take the "
-        "shipped scores (a proxy they lack is an error; cells they lack are scored, with a "
-        "warning)",
+        "the space (a cell the table lacks takes the scores of a cell building the same "
+        "network, else of an isomorphic cell, else of the nearest scored cell), "
+        "pre-training labels of the -pretrained GNNs beside the shipped ones, and the "
+        "values of zc:PROXY predictors, which otherwise take the shipped scores (a proxy "
+        "they lack is an error; cells they lack are scored, with a warning)",
     )
 
 

@@ -31,8 +31,7 @@ class ZeroCostFeatures(Encoder):
 
     An architecture the table lacks takes the row of a cell that builds the same network,
     else of an isomorphic cell (:meth:`~naspredict.benchmark_data.BenchmarkTable.rows`); one
-    with neither takes the row of the scored cell nearest to it in GRAF-style graph features
-    (cells with no path from input to output, for instance, take another such cell's scores).
+    with neither takes the row of the scored cell nearest to it in GRAF-style graph features.
 
     Parameters
     ----------

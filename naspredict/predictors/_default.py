@@ -61,7 +61,7 @@ _BOOSTER = (
 _EXTRA_TREES_FEATURES = 0.5
 #: Passes over the space's zero-cost scores that pre-train the GNN of ``gnn_weight`` and the
 #: ``-pretrained`` GNNs (10, 30, 90: GIN at 78 NB201 cifar10-valid cells, seeds 10-12, Kendall
-#: tau 0.68, 0.69, 0.71).
+#: tau 0.68, 0.69, 0.71, with the scores shipped before, one row per isomorphism class).
 GNN_PRETRAIN_EPOCHS = 30
 _GNN_DIR = "gnn"
 #: Shares of the Gaussian process that ``gp_weight="cv"`` chooses from.

@@ -166,15 +166,16 @@ def _column(
 def column_scorer(table: BenchmarkTable, column: str) -> Callable[[Sequence[str]], np.ndarray]:
     """A scoring callable ``archs -> scores`` that looks ``column`` up in ``table``.
 
-    For zero-cost proxies published as a table: a cell the table lacks resolves to a row of
-    its isomorphism class; one still without a value (or with NaN) gets ``-inf``, the lowest
-    score. Scores are per isomorphism class, looked up once.
+    For zero-cost proxies published as a table. Search goes by isomorphism class, so each
+    class takes the row of its first cell, or where the table lacks that cell, of a cell
+    building the same network, else of another member; one still without a value (or with
+    NaN) gets ``-inf``, the lowest score. Looked up once.
     """
     space = table.space
     scores = _column(
         table,
         column,
-        table.rows(space.archs_from_codes(_first_codes(space)), missing="ignore"),
+        table.rows(space.archs_from_codes(_first_codes(space)), by_network=True, missing="ignore"),
     )
     scores = np.where(np.isnan(scores), -np.inf, scores)
     return _ClassScorer(space, scores)

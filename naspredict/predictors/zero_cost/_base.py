@@ -89,8 +89,8 @@ class Proxy:
     #: Whether the proxy is one of the 13 of NAS-Bench-Suite-Zero.
     standard: bool = True
     #: Whether it measures the cell's structure (parameters, FLOPs, weights) rather than the
-    #: function it computes; such proxies are computed on every cell, never shared by an
-    #: isomorphism class (isomorphic cells may hold dead ops that count).
+    #: function it computes; such proxies are computed on every cell, never shared by a
+    #: network (cells building one network may hold dead ops that count).
     per_cell: bool = False
     #: Fewest images it is defined on (2 for proxies that compare images with each other).
     min_batch: int = 1

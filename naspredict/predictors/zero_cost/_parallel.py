@@ -13,9 +13,9 @@ import torch
 from naspredict.errors import ScoringWorkerError
 from naspredict.predictors.zero_cost._score import ProxyScorer
 
-#: Isomorphism classes a worker takes at a time: small, so that fast and slow workers
-#: (a GPU beside CPU cores) finish together.
-CHUNK_CLASSES = 8
+#: Networks a worker takes at a time: small, so that fast and slow workers (a GPU beside
+#: CPU cores) finish together.
+CHUNK_NETWORKS = 8
 
 
 def iter_scores_parallel(
@@ -41,14 +41,14 @@ def iter_scores_parallel(
     space = scorer.space
     archs = [space.normalize(a) for a in archs]
     reps = scorer.representatives(archs) if dedupe else archs
-    classes: dict[str, list[str]] = {}
+    networks: dict[str, list[str]] = {}
     for arch, rep in zip(archs, reps, strict=True):
-        classes.setdefault(rep, []).append(arch)
-    members = list(classes.values())
+        networks.setdefault(rep, []).append(arch)
+    members = list(networks.values())
     context = get_context("spawn")
     tasks, results = context.Queue(), context.Queue()
-    for k in range(0, len(members), CHUNK_CLASSES):
-        tasks.put([a for group in members[k : k + CHUNK_CLASSES] for a in group])
+    for k in range(0, len(members), CHUNK_NETWORKS):
+        tasks.put([a for group in members[k : k + CHUNK_NETWORKS] for a in group])
     for _ in devices:
         tasks.put(None)
     template = dataclasses.replace(scorer, space=space.name)
