@@ -52,6 +52,7 @@ def bundle(
     add: bool = False,
     extend: bool = False,
     replace: bool = False,
+    per_network: bool = False,
 ) -> Path:
     """Write the bundled Parquet file and its JSON record; return the Parquet path.
 
@@ -59,7 +60,8 @@ def bundle(
     are covered; :class:`~naspredict.encodings.ZeroCostFeatures` gives a missing cell the
     scores of the nearest scored one). With ``add``, the files' proxies are joined to the
     scores already bundled for their space, or with ``replace`` take the place of the same
-    proxies there; with ``extend``, their rows give the networks those scores lack."""
+    proxies there; with ``extend``, their rows give the networks those scores lack. With
+    ``per_network``, only the first row of each network is kept."""
     frames, meta = [], None
     for path in paths:
         frame, file_meta = read_scores(path)
@@ -71,13 +73,19 @@ def bundle(
     proxies = list(meta["proxies"])
     table = BenchmarkTable(frame[["arch", *proxies, "seconds"]], space=meta["space"])
     space = table.space
-    # a row's seconds are those of its network, scored once for all the cells building it
-    _, first = np.unique(space.network_ids[table.codes], return_index=True)
+    # each network's first cell (in code order); a row's seconds are those of its network,
+    # scored once for all the cells building it
+    order = np.argsort(table.codes)
+    _, first = np.unique(space.network_ids[table.codes[order]], return_index=True)
+    first = np.sort(order[first])
     seconds = float(table.frame["seconds"].iloc[first].sum())
     small = table.frame.drop(columns="seconds")
+    if per_network:
+        small = small.iloc[first].reset_index(drop=True)
     small[proxies] = small[proxies].astype(np.float32)
     out = bundled_scores_path(table.space)
     flag = " --add" if add else " --replace" if replace else " --extend" if extend else ""
+    flag += " --per-network" if per_network else ""
     archs = "NEW_NETWORKS" if extend else "all"
     command = (
         f"naspredict proxies --space {table.space.name} --archs {archs} --proxies "
@@ -219,6 +227,12 @@ def main() -> None:
     parser.add_argument(
         "--partial", action="store_true", help="accept files that miss some networks"
     )
+    parser.add_argument(
+        "--per-network",
+        action="store_true",
+        help="keep the first row of each network only (its params and FLOPs stand for the "
+        "network's other cells)",
+    )
     grow = parser.add_mutually_exclusive_group()
     grow.add_argument(
         "--add", action="store_true", help="join the proxies to the scores already bundled"
@@ -241,6 +255,7 @@ def main() -> None:
             add=args.add,
             extend=args.extend,
             replace=args.replace,
+            per_network=args.per_network,
         )
     )
 
