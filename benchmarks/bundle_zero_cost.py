@@ -83,17 +83,17 @@ def bundle(
     if per_network:
         small = small.iloc[first].reset_index(drop=True)
     small[proxies] = small[proxies].astype(np.float32)
-    out = bundled_scores_path(table.space)
+    out = bundled_scores_path(space)
     flag = " --add" if add else " --replace" if replace else " --extend" if extend else ""
     flag += " --per-network" if per_network else ""
     archs = "NEW_NETWORKS" if extend else "all"
     command = (
-        f"naspredict proxies --space {table.space.name} --archs {archs} --proxies "
+        f"naspredict proxies --space {space.name} --archs {archs} --proxies "
         f"{','.join(proxies)} --resolution {meta['resolution']} --seed 0 --threads 1 "
         f"--out SCORES; python benchmarks/bundle_zero_cost.py SCORES{flag}"
     )
     record = {
-        "space": table.space.name,
+        "space": space.name,
         "proxies": proxies,
         "configs": meta["proxies"],
         "data": meta["data"],
@@ -112,20 +112,19 @@ def bundle(
     if extend:
         small, record = _extend_bundled(space, small, record)
         covered = _networks(space, small)
-    networks = len(np.unique(space.network_ids))
-    if covered != networks and not partial:
+    if covered != space.n_networks and not partial:
         raise SystemExit(
-            f"the files cover {covered} of the {networks} networks of {space.name} "
+            f"the files cover {covered} of the {space.n_networks} networks of {space.name} "
             "(--partial to bundle them anyway)"
         )
     record["rows"] = len(small)
     record["covers"] = (
         f"{len(small)} of {len(space)} cells of {space.name}, building {covered} of its "
-        f"{networks} networks"
+        f"{space.n_networks} networks"
     )
     BenchmarkTable(
         small,
-        space=table.space,
+        space=space,
         source="naspredict proxies",
         provenance={k: v for k, v in record.items() if k != "machine"},
     ).to_parquet(out)

@@ -100,7 +100,7 @@ def speed(args, data) -> dict:
     if args.proxies == "all":
         sets["all standard (13)"] = ["standard"]
         sets["all (16)"] = ["all"]
-    networks = len(np.unique(space.network_ids))
+    networks = space.n_networks
     out: dict[str, dict] = {}
     for label, names in sets.items():
         s = scorer(args, names, data)
@@ -293,11 +293,9 @@ def space_run(args, data) -> dict:
         "networks": len(set(s.representatives(archs))),
         "networks_scored": networks,
         "seconds": wall,
-        "space_networks": len(np.unique(space.network_ids)),
+        "space_networks": space.n_networks,
         # at this run's rate, every network of the space
-        "minutes_whole_space": (
-            wall / networks * len(np.unique(space.network_ids)) / 60 if networks else None
-        ),
+        "minutes_whole_space": wall / networks * space.n_networks / 60 if networks else None,
     }
 
 

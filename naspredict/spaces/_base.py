@@ -127,6 +127,19 @@ class SearchSpace(ABC):
         return self.class_ids
 
     @cached_property
+    def network_representatives(self) -> np.ndarray:
+        """For each network (``network_representatives[network_ids[code]]``), the code of
+        the cell that stands for it where a measurement is shared by the network's cells:
+        its first cell (on cell spaces, its first without unreachable ops)."""
+        _, first = np.unique(self.network_ids, return_index=True)
+        return first
+
+    @property
+    def n_networks(self) -> int:
+        """Number of networks (:attr:`network_ids`)."""
+        return len(self.network_representatives)
+
+    @cached_property
     def _representatives(self) -> np.ndarray:
         # first code of each class: classes are numbered in order of first appearance
         _, first = np.unique(self.class_ids, return_index=True)

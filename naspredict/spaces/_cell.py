@@ -99,6 +99,14 @@ class CellSpace(SearchSpace):
             return self.class_ids
         return _number([self._network_key(ops) for ops in self._all_ops.tolist()])
 
+    @cached_property
+    def network_representatives(self) -> np.ndarray:
+        """For each network, its first cell without unreachable ops (the first at all if
+        none is without): the cell whose measurements its network's other cells share."""
+        order = np.lexsort((np.arange(len(self)), self.unreachable_mask()))  # clean first
+        _, first = np.unique(self.network_ids[order], return_index=True)
+        return order[first]
+
     def _nb201_key(self, ops: Sequence[int]) -> str:
         """NAS-Bench-201's ``to_unique_str(consider_zero=True)``: each node is the sorted
         ``+``-join of its input terms. A zero op, or an input that is ``#`` (a node with a

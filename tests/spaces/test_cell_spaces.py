@@ -152,6 +152,13 @@ def test_nb201_networks_agree_with_the_trained_accuracies(shared):
     0.393 points, cifar100 0.404 against 0.447)."""
     nb201, micro = get_space("nb201"), get_space("tnb101-micro")
     assert len(np.unique(nb201.network_ids)) == 5_425 and nb201.n_classes == 6_466
+    reps = nb201.network_representatives  # each network's first cell without dead ops
+    assert nb201.n_networks == 5_425
+    np.testing.assert_array_equal(nb201.network_ids[reps], np.arange(5_425))
+    clean = ~nb201.unreachable_mask()
+    has_clean = np.zeros(5_425, dtype=bool)
+    has_clean[nb201.network_ids[clean]] = True
+    assert clean[reps][has_clean].all() and has_clean.sum() > 5_000
     np.testing.assert_array_equal(micro.network_ids, micro.class_ids)
     for setting in ("cifar10-valid", "cifar100"):
         frame = pd.read_csv(shared / "nb201" / f"nb201_{setting}.csv")

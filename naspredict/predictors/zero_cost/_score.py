@@ -9,7 +9,6 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from naspredict._io import fingerprint
@@ -196,13 +195,14 @@ class ProxyScorer:
         return {p.name: values[p.name] for p in self.proxies if p.name in values}
 
     def representatives(self, archs: Sequence[str]) -> list[str]:
-        """The cell each architecture's function-level proxies are measured on: the first
-        cell without unreachable ops (the first at all if there is none) that builds the
-        same network (:attr:`~naspredict.spaces.SearchSpace.network_ids`), so every cell
-        that computes one network gets the same values. On NB201 that is finer than the
+        """The cell each architecture's function-level proxies are measured on: its
+        network's representative (:attr:`~naspredict.spaces.SearchSpace.network_representatives`,
+        the first cell building it without unreachable ops), so every cell that computes one
+        network gets the same values. On NB201 that is finer than the
         published isomorphism classes, some of which hold cells of different networks."""
-        reps = _clean_representatives(self.space)
-        return self.space.archs_from_codes(reps[self.space.network_ids[self.space.codes(archs)]])
+        space = self.space
+        codes = space.network_representatives[space.network_ids[space.codes(archs)]]
+        return space.archs_from_codes(codes)
 
     def iter_scores(
         self, archs: Iterable[str], *, dedupe: bool = True
@@ -250,26 +250,6 @@ class ProxyScorer:
                 callback(group, seconds)
         columns = ["arch", *[p.name for p in self.proxies], "seconds"]
         return pd.DataFrame([rows[a] for a in archs], columns=columns)
-
-
-_CLEAN_REPS: dict[str, np.ndarray] = {}
-
-
-def _clean_representatives(space: SearchSpace) -> np.ndarray:
-    """For each network (``space.network_ids``), its first code without unreachable ops."""
-    if space.name not in _CLEAN_REPS:
-        dirty = (
-            space.unreachable_mask()
-            if hasattr(space, "unreachable_mask")
-            else np.zeros(len(space), dtype=bool)
-        )
-        order = np.lexsort((np.arange(len(space)), dirty))  # clean cells first, then by code
-        networks = space.network_ids[order]
-        reps = np.full(networks.max() + 1, -1, dtype=np.int64)
-        _, first = np.unique(networks, return_index=True)
-        reps[networks[first]] = order[first]
-        _CLEAN_REPS[space.name] = reps
-    return _CLEAN_REPS[space.name]
 
 
 def score_archs(
