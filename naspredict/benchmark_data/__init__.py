@@ -8,6 +8,7 @@
 from naspredict.benchmark_data._bundled import (
     BUNDLED_DIR,
     bundled_scores,
+    bundled_scores_fingerprint,
     bundled_scores_path,
     bundled_tables,
     load_bundled_table,
@@ -33,6 +34,7 @@ __all__ = [
     "Reader",
     "RestrictedUnpickler",
     "bundled_scores",
+    "bundled_scores_fingerprint",
     "bundled_scores_path",
     "bundled_tables",
     "find_reader",

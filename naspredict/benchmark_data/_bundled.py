@@ -13,7 +13,9 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-from naspredict._io import file_stamp
+import numpy as np
+
+from naspredict._io import file_stamp, fingerprint
 from naspredict.benchmark_data._table import BenchmarkTable
 from naspredict.benchmark_data._tidy import read_tidy
 from naspredict.errors import InvalidArchitectureError, MissingScoresError
@@ -36,6 +38,19 @@ def bundled_scores(space: str | SearchSpace) -> BenchmarkTable | None:
     """The zero-cost scores shipped for ``space``, or None if naspredict has none."""
     path = bundled_scores_path(space)
     return load_scores(path) if path.is_file() else None
+
+
+def bundled_scores_fingerprint(space: str | SearchSpace) -> str:
+    """A hash of the bundled zero-cost scores file of ``space`` (``"none"`` if naspredict
+    ships none). Predictors read those scores unless told otherwise, so a checkpointed run
+    keys on it: runs made before the scores changed are made again, not resumed."""
+    stamp = file_stamp(bundled_scores_path(space))
+    return "none" if stamp is None else _file_fingerprint(stamp)
+
+
+@cache
+def _file_fingerprint(stamp: tuple[str, int, int]) -> str:
+    return fingerprint(np.fromfile(stamp[0], dtype=np.uint8))
 
 
 def load_scores(path: str | Path) -> BenchmarkTable:

@@ -16,7 +16,7 @@ from tqdm.auto import tqdm
 
 from naspredict._io import append_jsonl, fingerprint, read_runs, settings_fingerprint
 from naspredict._validation import check_count
-from naspredict.benchmark_data import BenchmarkTable
+from naspredict.benchmark_data import BenchmarkTable, bundled_scores_fingerprint
 from naspredict.errors import InvalidOptionError
 from naspredict.evaluation._metrics import prediction_metrics
 from naspredict.evaluation._protocols import PROTOCOLS
@@ -64,7 +64,8 @@ def evaluate(
         A JSON-lines file of finished runs: each run is appended when it ends and skipped
         when the same evaluation is started again, so a killed run resumes. A run is the same
         when its table values, target, protocol, predictor name and settings
-        (:func:`~naspredict._io.settings_fingerprint`), training size and seed all are.
+        (:func:`~naspredict._io.settings_fingerprint`), training size and seed all are, and
+        naspredict ships the same zero-cost scores for the space.
     progress : bool
         Show a progress bar (on a terminal).
 
@@ -174,10 +175,15 @@ def summarize(results: pd.DataFrame) -> pd.DataFrame:
 
 
 def run_config(table: BenchmarkTable, target: str, y: np.ndarray, protocol: str) -> dict[str, str]:
-    """What a checkpointed run must share to be resumed: the protocol, the target, and the
-    table's architectures and target values ``y`` (``table``: their fingerprint)."""
-    table_key = fingerprint("\n".join(table.archs), y)
-    return {"protocol": protocol, "target": target, "table": table_key}
+    """What a checkpointed run must share to be resumed: the protocol, the target, the
+    table's architectures and target values ``y`` (``table``: their fingerprint), and the
+    zero-cost scores naspredict ships for its space (``bundled_scores``: their fingerprint)."""
+    return {
+        "protocol": protocol,
+        "target": target,
+        "table": fingerprint("\n".join(table.archs), y),
+        "bundled_scores": bundled_scores_fingerprint(table.space),
+    }
 
 
 def _read_checkpoint(

@@ -15,6 +15,7 @@ from tqdm.auto import tqdm
 
 from naspredict._io import append_jsonl, read_runs, settings_fingerprint
 from naspredict._validation import check_count
+from naspredict.benchmark_data import bundled_scores_fingerprint
 from naspredict.search._base import History, Strategy, arch_codes
 from naspredict.search._objective import TableObjective
 
@@ -274,8 +275,9 @@ def run_searches(
     checkpoint : path, optional
         JSON-lines file: each finished run is appended (and fsynced) as soon as it ends;
         runs already there for the same objective (the same table values), budget and
-        strategy settings (:func:`~naspredict._io.settings_fingerprint`) are not run again,
-        so a killed run resumes.
+        strategy settings (:func:`~naspredict._io.settings_fingerprint`), made while
+        naspredict shipped the same zero-cost scores for the space, are not run again, so a
+        killed run resumes.
     progress : bool
         Show a progress bar (on a terminal).
 
@@ -296,6 +298,7 @@ def run_searches(
         "report_metric": objective.report_name,
         "time_column": objective.time_name,
         "table": objective.fingerprint,
+        "bundled_scores": bundled_scores_fingerprint(objective.space),
         "budget": int(budget),
         "stop_at_optimum": bool(stop_at_optimum),
     }

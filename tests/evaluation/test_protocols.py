@@ -14,6 +14,7 @@ from naspredict.errors import InvalidOptionError, InvalidTargetError
 from naspredict.evaluation import (
     PROTOCOLS,
     ProtocolError,
+    _evaluate,
     evaluate,
     markdown_table,
     plot_kendall_tau,
@@ -78,7 +79,7 @@ def test_metrics():
         prediction_metrics(y, y[1:])
 
 
-def test_evaluate_resumes_from_its_checkpoint(shared, tmp_path):
+def test_evaluate_resumes_from_its_checkpoint(shared, tmp_path, monkeypatch):
     table = load_table(shared / "nb201" / "nb201_cifar10-valid.csv")
     kwargs = dict(protocol="gates", train_sizes=[78, 390], seeds=[0, 1], progress=False)
     checkpoint = tmp_path / "runs.jsonl"
@@ -137,6 +138,14 @@ def test_evaluate_resumes_from_its_checkpoint(shared, tmp_path):
     )
     assert len(checkpoint.read_text().splitlines()) == lines + 8
     assert not np.allclose(strong["kendall_tau"], first["kendall_tau"])
+    # once naspredict ships other zero-cost scores for the space, every run is made again
+    with monkeypatch.context() as patch:
+        patch.setattr(_evaluate, "bundled_scores_fingerprint", lambda space: "rebundled")
+        evaluate(
+            table, "valid_acc_200ep", {"linear": LinearPredictor()}, checkpoint=checkpoint, **kwargs
+        )
+    assert len(checkpoint.read_text().splitlines()) == lines + 12
+    assert json.loads(checkpoint.read_text().splitlines()[-1])["bundled_scores"] == "rebundled"
     summary = summarize(second)
     assert list(summary["seeds"]) == [2, 2]
     assert "| linear | 78 |" in markdown_table(summary)

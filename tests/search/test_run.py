@@ -17,6 +17,7 @@ from naspredict.search import (
     Strategy,
     TableObjective,
     Trajectory,
+    _run,
     column_scorer,
     make_strategy,
     markdown_table,
@@ -159,7 +160,7 @@ def test_column_scorer_lowest_for_missing(table, synthetic_frame):
     assert np.array_equal(np.isneginf(out), table.space.class_ids == 0)
 
 
-def test_checkpoint_resumes_and_ignores_a_torn_line(table, objective, tmp_path):
+def test_checkpoint_resumes_and_ignores_a_torn_line(table, objective, tmp_path, monkeypatch):
     path = tmp_path / "runs.jsonl"
     strategies = {"random": RandomSearch(), "local": LocalSearch()}
     first = run_searches(
@@ -215,6 +216,14 @@ def test_checkpoint_resumes_and_ignores_a_torn_line(table, objective, tmp_path):
     )  # fmt: skip
     assert np.array_equal(renamed[0].codes, first[0].codes)  # random's run, not local's
     assert len(path.read_text().splitlines()) == 9
+    # runs made before naspredict shipped other zero-cost scores for the space: made again
+    with monkeypatch.context() as patch:
+        patch.setattr(_run, "bundled_scores_fingerprint", lambda space: "rebundled")
+        run_searches(
+            {"random": RandomSearch()}, objective, budget=30, seeds=[0], n_jobs=1,
+            checkpoint=path, progress=False,
+        )  # fmt: skip
+    assert len(path.read_text().splitlines()) == 10
 
 
 def test_parallel_equals_serial(objective):
