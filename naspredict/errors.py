@@ -22,6 +22,7 @@ __all__ = [
     "ProxyConfigError",
     "ScoreCacheError",
     "ScoringWorkerError",
+    "StaleScoresWarning",
     "UnknownNameError",
     "UnsafePickleError",
     "UnscoredCellsWarning",
@@ -108,3 +109,8 @@ class MissingDependencyError(NasPredictError, ImportError):
 class UnscoredCellsWarning(UserWarning):
     """A zero-cost predictor scores cells that its scores table lacks (slow, and with the
     proxy's default configuration rather than the table's)."""
+
+
+class StaleScoresWarning(UserWarning):
+    """A saved predictor was fitted while naspredict shipped other zero-cost scores for its
+    space than it ships now."""

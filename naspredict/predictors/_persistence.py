@@ -4,6 +4,8 @@
 (XGBoost's JSON model, a torch ``state_dict`` loaded with ``weights_only=True``, or the
 training set for models re-fitted on load), and a copy of the zero-cost scores file it was
 fitted with (its ``proxy_scores``), so that its predictions do not change with that file.
+The manifest also holds a hash of the scores naspredict shipped for the space: loading under
+a naspredict that ships other scores warns (:class:`~naspredict.errors.StaleScoresWarning`).
 Nothing is unpickled but a GNN's ``state_dict``, through torch's weights-only loader.
 """
 
@@ -13,14 +15,21 @@ import json
 import os
 import shutil
 import tempfile
+import warnings
 import zipfile
 from pathlib import Path
 
 import numpy as np
 
 from naspredict import __version__
+from naspredict.benchmark_data import bundled_scores_fingerprint
 from naspredict.benchmark_data._safe_pickle import PICKLE_READ_ERRORS
-from naspredict.errors import BenchmarkFormatError, NasPredictError, UnknownNameError
+from naspredict.errors import (
+    BenchmarkFormatError,
+    NasPredictError,
+    StaleScoresWarning,
+    UnknownNameError,
+)
 from naspredict.predictors._base import PRECOMPUTED, ArchPredictor
 
 MANIFEST = "predictor.json"
@@ -50,7 +59,14 @@ def save_predictor(predictor: ArchPredictor, directory: str | Path, **extra: obj
         params = {**params, "proxy_scores": SCORES_STEM + Path(scores).suffix}
     try:
         manifest = json.dumps(
-            {"class": name, "params": params, "version": __version__, **extra}, indent=2
+            {
+                "class": name,
+                "params": params,
+                "version": __version__,
+                "bundled_scores": bundled_scores_fingerprint(predictor.space_),
+                **extra,
+            },
+            indent=2,
         )
     except TypeError as err:
         raise BenchmarkFormatError(
@@ -176,5 +192,14 @@ def load_predictor(directory: str | Path) -> ArchPredictor:
     if not np.isfinite(probe).all():
         raise BenchmarkFormatError(
             f"{directory}: the restored predictor predicts {probe[0]} (a damaged state)"
+        )
+    saved_with = manifest.get("bundled_scores")
+    if saved_with is not None and saved_with != bundled_scores_fingerprint(predictor.space_):
+        warnings.warn(
+            f"{directory} was fitted while naspredict shipped other zero-cost scores for "
+            f"{predictor.space_.name}; a predictor that reads them (the default does) predicts "
+            "otherwise than when it was saved: fit it again",
+            StaleScoresWarning,
+            stacklevel=2,
         )
     return predictor

@@ -4,13 +4,14 @@ saving never replaces a directory that holds anything else."""
 from __future__ import annotations
 
 import json
+import warnings
 from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
 
-from naspredict.errors import BenchmarkFormatError
+from naspredict.errors import BenchmarkFormatError, StaleScoresWarning
 from naspredict.predictors import load_predictor, make_predictor, save_predictor
 from naspredict.spaces import get_space
 
@@ -111,6 +112,16 @@ def test_a_torch_file_naming_other_globals_is_refused(saved, tmp_path):
         load_predictor(directory)
     assert "refusing to load, the file names print" in str(info.value)
     assert "weights_only" not in str(info.value)  # torch's advice to load it unsafely
+
+
+def test_a_save_from_before_the_bundled_scores_changed_warns(saved, tmp_path):
+    directory = saved("default", tmp_path / "m")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        load_predictor(directory)  # saved under today's bundled scores: no warning
+    _edit_json(directory / "predictor.json", bundled_scores="0123456789abcdef")
+    with pytest.warns(StaleScoresWarning, match="other zero-cost scores for nb201"):
+        load_predictor(directory)
 
 
 @pytest.mark.skipif(torch.cuda.is_available(), reason="this machine has a CUDA device")
