@@ -36,8 +36,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from naspredict._io import write_json
 from naspredict.benchmark_data import BenchmarkTable, bundled_scores, bundled_scores_path
+from naspredict.io import write_json
 from naspredict.predictors.zero_cost import read_scores
 from naspredict.spaces import SearchSpace
 

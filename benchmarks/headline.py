@@ -22,7 +22,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from naspredict._io import atomic_path, read_jsonl, write_json
 from naspredict.benchmark_data import BenchmarkTable, bundled_scores_path, load_table
 from naspredict.evaluation import (
     NoNoiseEstimateError,
@@ -31,6 +30,7 @@ from naspredict.evaluation import (
     protocol_noise_ceiling,
     summarize,
 )
+from naspredict.io import atomic_path, read_jsonl, write_json
 from naspredict.predictors import make_predictor
 
 ROOT = Path(__file__).resolve().parent

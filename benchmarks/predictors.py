@@ -17,9 +17,9 @@ from pathlib import Path
 import pandas as pd
 import torch
 
-from naspredict._io import atomic_path, read_jsonl, write_json
 from naspredict.benchmark_data import load_table
 from naspredict.evaluation import evaluate, mean_std, summarize
+from naspredict.io import atomic_path, read_jsonl, write_json
 from naspredict.predictors import make_predictor
 
 ROOT = Path(__file__).resolve().parent

@@ -27,8 +27,8 @@ from pathlib import Path
 
 import numpy as np
 
-from naspredict._io import atomic_path, write_json
 from naspredict.benchmark_data import load_table
+from naspredict.io import atomic_path, write_json
 from naspredict.predictors import make_predictor
 from naspredict.search import (
     NPENAS,

@@ -27,8 +27,8 @@ import torch
 import torch.nn.functional as F
 from scipy.stats import kendalltau
 
-from naspredict._io import atomic_path, write_json
 from naspredict.benchmark_data import load_table
+from naspredict.io import atomic_path, write_json
 from naspredict.trainer import (
     PROTOCOLS,
     SplitData,

@@ -50,8 +50,8 @@ import pandas as pd
 import torch
 from scipy.stats import kendalltau, spearmanr
 
-from naspredict._io import atomic_path, write_json
 from naspredict.data import load_images
+from naspredict.io import atomic_path, write_json
 from naspredict.predictors.zero_cost import (
     ProxyScorer,
     ScoreStore,

@@ -27,9 +27,9 @@ import pandas as pd
 import torch
 from scipy.stats import kendalltau, spearmanr
 
-from naspredict._io import atomic_path, write_json
 from naspredict.benchmark_data import load_table
 from naspredict.data import load_images
+from naspredict.io import atomic_path, write_json
 from naspredict.predictors.zero_cost import ProxyScorer, ScoreStore, resolve_proxies
 from naspredict.spaces import get_space
 

@@ -6,7 +6,7 @@ import json
 
 import numpy as np
 
-from naspredict._io import (
+from naspredict.io import (
     append_jsonl,
     fingerprint,
     read_jsonl,

@@ -15,10 +15,10 @@ from pathlib import Path
 
 import numpy as np
 
-from naspredict._io import file_stamp, fingerprint
 from naspredict.benchmark_data._table import BenchmarkTable
 from naspredict.benchmark_data._tidy import read_tidy
 from naspredict.errors import InvalidArchitectureError, MissingScoresError
+from naspredict.io import file_stamp, fingerprint
 from naspredict.spaces import SearchSpace, get_space
 
 #: Directory of the bundled files.

@@ -10,12 +10,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from naspredict._io import atomic_path
 from naspredict.errors import (
     BenchmarkFormatError,
     InvalidArchitectureError,
     MissingColumnError,
 )
+from naspredict.io import atomic_path
 from naspredict.spaces import SearchSpace, get_space
 
 #: Columns that describe a row rather than measure it.

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from naspredict._io import atomic_path, write_json
 from naspredict.benchmark_data import (
     bundled_scores_path,
     load_table,
@@ -25,6 +24,7 @@ from naspredict.cli._options import (
 )
 from naspredict.cli._output import add_progress_option, output_path, sibling
 from naspredict.errors import InvalidOptionError
+from naspredict.io import atomic_path, write_json
 
 #: Columns of the report: ranking quality only (a proxy's scale is not the target's).
 COMPARE_METRICS = ("kendall_tau", "spearman", "precision_top1%", "precision_top5%")

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from naspredict._io import atomic_path, write_json
 from naspredict.benchmark_data import BenchmarkTable, load_table, space_scores
 from naspredict.cli._options import (
     add_protocol_options,
@@ -21,6 +20,7 @@ from naspredict.cli._options import (
 )
 from naspredict.cli._output import add_progress_option, output_path, sibling
 from naspredict.errors import MissingColumnError, MissingScoresError, UnscoredCellsWarning
+from naspredict.io import atomic_path, write_json
 from naspredict.spaces import SearchSpace
 
 

@@ -7,7 +7,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from naspredict._io import write_json
+from naspredict.io import write_json
 
 
 def add_json_option(parser: argparse.ArgumentParser) -> None:

@@ -6,7 +6,6 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from naspredict._io import atomic_path, write_json
 from naspredict.benchmark_data import load_table, space_scores
 from naspredict.cli._options import (
     add_table_options,
@@ -19,6 +18,7 @@ from naspredict.cli._options import (
 )
 from naspredict.cli._output import add_progress_option, output_path, sibling
 from naspredict.errors import InvalidOptionError
+from naspredict.io import atomic_path, write_json
 
 #: The zero-cost proxy zc-warmup ranks cells by unless --zc-proxy names another.
 DEFAULT_ZC_PROXY = "synflow"

@@ -8,10 +8,10 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from naspredict._io import fingerprint
 from naspredict.benchmark_data import BenchmarkTable
 from naspredict.encodings._base import Encoder
 from naspredict.errors import InvalidArchitectureError, InvalidOptionError
+from naspredict.io import fingerprint
 from naspredict.spaces import SearchSpace
 
 

@@ -12,7 +12,6 @@ from collections.abc import Hashable
 
 import numpy as np
 
-from naspredict._io import file_stamp
 from naspredict.benchmark_data import (
     BenchmarkTable,
     bundled_scores,
@@ -23,6 +22,7 @@ from naspredict.benchmark_data import (
 from naspredict.encodings._base import Encoder
 from naspredict.encodings._concat import Concat
 from naspredict.encodings.graf import GraphFeatures
+from naspredict.io import file_stamp
 from naspredict.spaces import SearchSpace
 
 

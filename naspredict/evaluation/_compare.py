@@ -15,7 +15,6 @@ import numpy as np
 import pandas as pd
 from sklearn.base import clone
 
-from naspredict._io import append_jsonl, fingerprint
 from naspredict._registry import match_name
 from naspredict.benchmark_data import BenchmarkTable, score_columns
 from naspredict.errors import InvalidOptionError, MissingColumnError
@@ -30,6 +29,7 @@ from naspredict.evaluation._evaluate import (
 from naspredict.evaluation._metrics import prediction_metrics
 from naspredict.evaluation._protocols import PROTOCOLS
 from naspredict.evaluation._report import save_figure
+from naspredict.io import append_jsonl, fingerprint
 from naspredict.predictors import ArchPredictor
 
 #: Prefix of a proxy's name in the results, as in the ``zc:PROXY`` predictors.

@@ -14,12 +14,12 @@ import pandas as pd
 from sklearn.base import clone
 from tqdm.auto import tqdm
 
-from naspredict._io import append_jsonl, fingerprint, read_runs, settings_fingerprint
 from naspredict._validation import check_count
 from naspredict.benchmark_data import BenchmarkTable, bundled_scores_fingerprint
 from naspredict.errors import InvalidOptionError
 from naspredict.evaluation._metrics import prediction_metrics
 from naspredict.evaluation._protocols import PROTOCOLS
+from naspredict.io import append_jsonl, fingerprint, read_runs, settings_fingerprint
 from naspredict.predictors import ArchPredictor
 from naspredict.predictors._base import check_target
 
@@ -64,7 +64,7 @@ def evaluate(
         A JSON-lines file of finished runs: each run is appended when it ends and skipped
         when the same evaluation is started again, so a killed run resumes. A run is the same
         when its table values, target, protocol, predictor name and settings
-        (:func:`~naspredict._io.settings_fingerprint`), training size and seed all are, and
+        (:func:`~naspredict.io.settings_fingerprint`), training size and seed all are, and
         naspredict ships the same zero-cost scores for the space.
     progress : bool
         Show a progress bar (on a terminal).
@@ -190,7 +190,7 @@ def _read_checkpoint(
     path: str | Path | None, config: dict[str, str], settings: Mapping[str, str] | None = None
 ) -> dict[tuple, dict]:
     """Finished runs of the same configuration (:func:`run_config`) and, given ``settings``
-    (predictor name to :func:`~naspredict._io.settings_fingerprint`), of those predictors
+    (predictor name to :func:`~naspredict.io.settings_fingerprint`), of those predictors
     with the same settings. A metric written as null (NaN) is NaN again."""
 
     def mine(row: dict) -> bool:

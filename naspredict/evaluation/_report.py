@@ -7,7 +7,7 @@ from typing import Any
 
 import pandas as pd
 
-from naspredict._io import atomic_path
+from naspredict.io import atomic_path
 
 #: Columns shown in the markdown table (mean ± std over seeds).
 REPORT_METRICS = ("kendall_tau", "spearman", "precision_top5%", "mae", "fit_seconds")

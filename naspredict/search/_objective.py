@@ -6,9 +6,9 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from naspredict._io import fingerprint
 from naspredict.benchmark_data import BenchmarkTable
 from naspredict.errors import InvalidTargetError, MissingColumnError
+from naspredict.io import fingerprint
 from naspredict.spaces import SPACES, SearchSpace, get_space
 
 

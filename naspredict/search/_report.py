@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from naspredict._io import atomic_path
+from naspredict.io import atomic_path
 from naspredict.search._objective import TableObjective
 from naspredict.search._run import Trajectory
 

@@ -13,9 +13,9 @@ import numpy as np
 from sklearn.base import clone
 from tqdm.auto import tqdm
 
-from naspredict._io import append_jsonl, read_runs, settings_fingerprint
 from naspredict._validation import check_count
 from naspredict.benchmark_data import bundled_scores_fingerprint
+from naspredict.io import append_jsonl, read_runs, settings_fingerprint
 from naspredict.search._base import History, Strategy, arch_codes
 from naspredict.search._objective import TableObjective
 
@@ -275,7 +275,7 @@ def run_searches(
     checkpoint : path, optional
         JSON-lines file: each finished run is appended (and fsynced) as soon as it ends;
         runs already there for the same objective (the same table values), budget and
-        strategy settings (:func:`~naspredict._io.settings_fingerprint`), made while
+        strategy settings (:func:`~naspredict.io.settings_fingerprint`), made while
         naspredict shipped the same zero-cost scores for the space, are not run again, so a
         killed run resumes.
     progress : bool

@@ -6,10 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from naspredict._io import read_jsonl
 from naspredict.benchmark_data import load_table, score_columns
 from naspredict.errors import MissingColumnError
 from naspredict.evaluation import compare, crossover_markdown, crossovers, summarize
+from naspredict.io import read_jsonl
 from naspredict.predictors import XGBPredictor
 
 

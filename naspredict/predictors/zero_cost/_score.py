@@ -11,9 +11,9 @@ from typing import Any
 
 import pandas as pd
 
-from naspredict._io import fingerprint
 from naspredict.data import DATA_FINGERPRINT, ImageDataset
 from naspredict.errors import InvalidOptionError, ProxyConfigError
+from naspredict.io import fingerprint
 from naspredict.predictors.zero_cost._base import PROXIES, Proxy, ProxyConfig, get_proxy
 from naspredict.predictors.zero_cost._passes import Passes
 from naspredict.predictors.zero_cost._prepare import InputSource, prepared_networks

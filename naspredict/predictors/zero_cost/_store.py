@@ -18,9 +18,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from naspredict._io import atomic_path
 from naspredict.data import DATA_FINGERPRINT
 from naspredict.errors import ScoreCacheError
+from naspredict.io import atomic_path
 
 #: Key of the scoring metadata in the Parquet schema metadata.
 METADATA_KEY = b"naspredict_zero_cost"

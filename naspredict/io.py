@@ -1,4 +1,9 @@
-"""Atomic file writes: a killed run leaves either the old file or the new one, never half."""
+"""Files that survive a kill: atomic writes (a killed run leaves the old file or the new one,
+never half), JSON-lines checkpoints of finished runs, and the fingerprints that key them.
+
+>>> from naspredict.io import atomic_path, write_json
+>>> write_json("results.json", {"kendall_tau": 0.93})  # doctest: +SKIP
+"""
 
 from __future__ import annotations
 
