@@ -1,7 +1,7 @@
 """Files that survive a kill: atomic writes (a killed run leaves the old file or the new one,
 never half), JSON-lines checkpoints of finished runs, and the fingerprints that key them.
 
->>> from naspredict.io import atomic_path, write_json
+>>> from naspredict.io import write_json
 >>> write_json("results.json", {"kendall_tau": 0.93})  # doctest: +SKIP
 """
 
