@@ -8,7 +8,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from naspredict.networks._ops import Cell, ReLUConvBN, ResNetBasicBlock, avg_pool_3x3
+from naspredict.networks._ops import AvgPool3x3, Cell, ReLUConvBN, ResNetBasicBlock
 from naspredict.spaces import get_space
 from naspredict.spaces._cell import EDGES
 
@@ -23,7 +23,7 @@ def nb201_op(name: str, channels: int) -> nn.Module | None:
     if name == "skip_connect":
         return nn.Identity()
     if name == "avg_pool_3x3":
-        return avg_pool_3x3()
+        return AvgPool3x3()
     return ReLUConvBN(channels, channels, _CONV_KERNEL[name])
 
 
@@ -64,7 +64,7 @@ class NB201Network(nn.Module):
         channels = C
         for stage in range(3):
             if stage > 0:
-                layers.append(ResNetBasicBlock(channels, channels * 2, stride=2))
+                layers.append(ResNetBasicBlock(channels, channels * 2))
                 channels *= 2
             for _ in range(N):
                 layers.append(Cell(EDGES, [nb201_op(n, channels) for n in names]))

@@ -55,32 +55,21 @@ def _box_sum(x: torch.Tensor) -> torch.Tensor:
     return rows[..., :-2, :] + rows[..., 1:-1, :] + rows[..., 2:, :]
 
 
-def avg_pool_3x3(stride: int = 1) -> nn.AvgPool2d:
-    """3x3 average pooling that averages only over positions inside the image."""
-    if stride == 1:
-        return AvgPool3x3()
-    return nn.AvgPool2d(3, stride=stride, padding=1, count_include_pad=False)
-
-
 class ResNetBasicBlock(nn.Module):
-    """The residual block between NB201 stages: ReLU-Conv-BN twice, AvgPool + 1x1 shortcut.
+    """The residual block between NB201 stages: ReLU-Conv-BN twice (the first of stride 2),
+    AvgPool + 1x1 shortcut.
 
-    Shapes: ``(B, c_in, H, W) -> (B, c_out, H / stride, W / stride)``.
+    Shapes: ``(B, c_in, H, W) -> (B, c_out, H / 2, W / 2)``.
     """
 
-    def __init__(self, c_in: int, c_out: int, stride: int = 2) -> None:
+    def __init__(self, c_in: int, c_out: int) -> None:
         super().__init__()
-        self.conv_a = ReLUConvBN(c_in, c_out, 3, stride)
+        self.conv_a = ReLUConvBN(c_in, c_out, 3, 2)
         self.conv_b = ReLUConvBN(c_out, c_out, 3, 1)
-        if stride == 2:
-            self.downsample: nn.Module = nn.Sequential(
-                nn.AvgPool2d(2, stride=2, padding=0),
-                nn.Conv2d(c_in, c_out, 1, bias=False),
-            )
-        elif c_in != c_out:
-            self.downsample = ReLUConvBN(c_in, c_out, 1, 1)
-        else:
-            self.downsample = nn.Identity()
+        self.downsample = nn.Sequential(
+            nn.AvgPool2d(2, stride=2, padding=0),
+            nn.Conv2d(c_in, c_out, 1, bias=False),
+        )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.downsample(x) + self.conv_b(self.conv_a(x))

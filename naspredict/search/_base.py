@@ -92,15 +92,6 @@ class History:
         """Query-metric value of each queried cell, in query order (NaN: the table has none)."""
         return np.asarray(self._values, dtype=np.float64)
 
-    @property
-    def archs(self) -> list[str]:
-        """Canonical architecture strings of the queried cells, in query order."""
-        return code_archs(self.space, self.codes)
-
-    def canonical(self, archs: Sequence[str]) -> np.ndarray:
-        """Canonical code of each architecture (vectorised)."""
-        return self.space.canonical_codes(arch_codes(self.space, archs))
-
     def queried(self, codes: np.ndarray) -> np.ndarray:
         """Whether the class of each integer code has been queried."""
         return self._queried[self.space.canonical_codes(np.asarray(codes, dtype=np.int64))]
@@ -114,13 +105,6 @@ class History:
         values = np.where(np.isnan(self.values), -np.inf, self.values)
         order = np.argsort(-values, kind="stable")[:k]
         return self.codes[order]
-
-    def best(self) -> tuple[str, float] | None:
-        """The best queried cell and its value, or None before the first query."""
-        if not self._codes:
-            return None
-        code = int(self.top(1)[0])
-        return code_archs(self.space, [code])[0], float(self._value_of[code])
 
     # -- written by the run loop only ------------------------------------------------------
 

@@ -83,6 +83,17 @@ def test_zero_cost_evolution_needs_a_scorer_and_starts_from_the_best_scored(obje
     assert np.allclose(np.sort(scorer(objective.space.archs_from_codes(run.codes)))[::-1], top)
 
 
+def test_zero_cost_evolution_proposes_the_best_scored_neighbour_or_a_random_one(objective, scorer):
+    guided = run_search(ZeroCostEvolution(scorer=scorer, n_warmup=200), objective, budget=60)
+    plain = run_search(
+        ZeroCostEvolution(scorer=scorer, n_warmup=200, move_proposal=False), objective, budget=60
+    )
+    space = objective.space
+    assert np.array_equal(guided.codes[:10], plain.codes[:10])  # the same warm-up population
+    children = [scorer(space.archs_from_codes(run.codes[10:])).mean() for run in (guided, plain)]
+    assert children[0] > children[1]
+
+
 def test_evolution_keeps_a_population_of_the_youngest(objective):
     strategy = RegularizedEvolution(population=5, sample=2)
     strategy.start(objective.space, np.random.default_rng(0))

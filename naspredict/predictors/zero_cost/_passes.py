@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import cached_property
 
 import torch
@@ -57,8 +57,8 @@ class Passes:
         net: nn.Module,
         x: torch.Tensor,
         y: torch.Tensor,
-        needs=(),
-        config: ProxyConfig | None = None,
+        needs: Iterable[str],
+        config: ProxyConfig,
         *,
         task: TNB101Task | None = None,
     ) -> None:
@@ -67,7 +67,7 @@ class Passes:
         unknown = self.needs - set(NEEDS)
         if unknown:
             raise ValueError(f"unknown pass parts {sorted(unknown)}; valid: {', '.join(NEEDS)}")
-        self.config = config or ProxyConfig()
+        self.config = config
         self._main: dict | None = None
 
     @cached_property

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -232,13 +232,7 @@ class ProxyScorer:
                 rows.append({"arch": arch, **{p.name: both[p.name] for p in self.proxies}})
             yield rows, time.perf_counter() - start
 
-    def score(
-        self,
-        archs: Iterable[str],
-        *,
-        dedupe: bool = True,
-        callback: Callable[[list[dict[str, Any]], float], None] | None = None,
-    ) -> pd.DataFrame:
+    def score(self, archs: Iterable[str], *, dedupe: bool = True) -> pd.DataFrame:
         """A table ``arch, <proxy>..., seconds`` in the order of ``archs``; ``seconds`` is
         the time of the row's network (of all its cells among ``archs``)."""
         archs = [self.space.normalize(a) for a in archs]
@@ -246,8 +240,6 @@ class ProxyScorer:
         for group, seconds in self.iter_scores(dict.fromkeys(archs), dedupe=dedupe):
             for row in group:
                 rows[row["arch"]] = {**row, "seconds": seconds}
-            if callback is not None:
-                callback(group, seconds)
         columns = ["arch", *[p.name for p in self.proxies], "seconds"]
         return pd.DataFrame([rows[a] for a in archs], columns=columns)
 

@@ -26,6 +26,7 @@ from naspredict.predictors.zero_cost import (
     prepared_networks,
     prunable_layers,
     resolve_proxies,
+    score_archs,
 )
 from naspredict.spaces import get_space
 
@@ -130,6 +131,18 @@ def test_isomorphic_cells_are_scored_once():
     assert list(table["arch"]) == [a, b]
     assert table["synflow"].nunique() == 1  # one network for the class
     assert table["params"].iloc[0] < table["params"].iloc[1]  # b's dead conv still counts
+
+
+def test_score_archs_scores_in_one_call_what_the_scorer_scores():
+    archs = [CELLS[1], CELLS[0], CELLS[1]]
+    table = score_archs(archs, "params,synflow", **SMALL)
+    assert list(table.columns) == ["arch", "params", "synflow", "seconds"]
+    assert list(table["arch"]) == archs  # the order given, a repeat included
+    scorer = ProxyScorer(resolve_proxies("params,synflow"), SPACE, None, **SMALL)
+    expected = scorer.score(CELLS).set_index("arch")[["params", "synflow"]]
+    pd.testing.assert_frame_equal(
+        table.set_index("arch")[["params", "synflow"]], expected.loc[archs]
+    )
 
 
 def test_representative_of_a_clean_cell_is_clean():
