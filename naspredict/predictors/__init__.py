@@ -10,7 +10,8 @@ zero-cost features, with a Gaussian process where cross-validation finds it help
 ``linear``, ``gin``, ``flow`` (also ``gnn``), ``gin-pretrained`` and ``flow-pretrained``
 (pre-trained on the zero-cost scores of every architecture of the space before fitting),
 ``default+gnn`` (the default predictor with a pre-trained flow GNN's prediction weighted 0.2;
-``default-trees+gnn`` without the Gaussian process), and ``zc:PROXY`` for a zero-cost proxy
+``default-trees+gnn`` without the Gaussian process; ``default-trees+3gnn``: the trees and
+the mean of three such GNNs, half and half), and ``zc:PROXY`` for a zero-cost proxy
 (``zc:synflow``); ``NAME@ENCODING`` picks the encoding (``xgb@onehot``).
 """
 
@@ -88,6 +89,9 @@ PREDICTORS.register("default+gnn")(lambda **p: DefaultPredictor(**{"gnn_weight":
 PREDICTORS.register("default-trees")(lambda **p: DefaultPredictor(**{"gp_weight": 0.0, **p}))
 PREDICTORS.register("default-trees+gnn")(
     lambda **p: DefaultPredictor(**{"gp_weight": 0.0, "gnn_weight": 0.2, **p})
+)
+PREDICTORS.register("default-trees+3gnn")(
+    lambda **p: DefaultPredictor(**{"gp_weight": 0.0, "gnn_weight": 0.5, "gnn_models": 3, **p})
 )
 
 

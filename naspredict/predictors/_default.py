@@ -63,7 +63,8 @@ _EXTRA_TREES_FEATURES = 0.5
 #: ``-pretrained`` GNNs (10, 30, 90: GIN at 78 NB201 cifar10-valid cells, seeds 10-12, Kendall
 #: tau 0.68, 0.69, 0.71, with the scores shipped before, one row per isomorphism class).
 GNN_PRETRAIN_EPOCHS = 30
-_GNN_DIR = "gnn"
+#: Seed distance between the GNNs of ``gnn_models``.
+_GNN_SEED_STEP = 1000
 #: Shares of the Gaussian process that ``gp_weight="cv"`` chooses from.
 GP_WEIGHTS = (0.0, 0.25, 0.5, 0.75, 1.0)
 #: ``gp_weight="cv"`` considers the Gaussian process only on training sets of this many cells
@@ -112,6 +113,10 @@ class DefaultPredictor(ArchPredictor):
         With ``gp_weight=0`` (``default-trees+gnn``), 0.2 ranked better than the trees
         alone on 15 of the 18 headline settings (9 of the 10 TransNAS-Bench-101 tasks at 400
         cells), but below the default on all 5 macro tasks. It costs the GNN's fit.
+    gnn_models : int
+        GNNs (seeded ``random_state``, ``random_state + 1000``, ...) whose mean prediction
+        takes the ``gnn_weight`` share: the mean evens out their seed-to-seed noise, at the
+        cost of one fit (and pre-training) each.
     n_estimators, max_depth, learning_rate, subsample, colsample_bytree, min_child_weight,
     reg_lambda, random_state, n_jobs : see :class:`XGBPredictor`.
     """
@@ -125,6 +130,7 @@ class DefaultPredictor(ArchPredictor):
         extra_trees: int = 300,
         gp_weight: float | str = "cv",
         gnn_weight: float = 0.0,
+        gnn_models: int = 1,
         n_estimators: int = 500,
         max_depth: int = 6,
         learning_rate: float = 0.05,
@@ -141,6 +147,7 @@ class DefaultPredictor(ArchPredictor):
         self.extra_trees = extra_trees
         self.gp_weight = gp_weight
         self.gnn_weight = gnn_weight
+        self.gnn_models = gnn_models
         self.n_estimators = n_estimators
         self.max_depth = max_depth
         self.learning_rate = learning_rate
@@ -160,6 +167,10 @@ class DefaultPredictor(ArchPredictor):
         if not isinstance(self.extra_trees, int | np.integer) or self.extra_trees < 0:
             raise InvalidOptionError(
                 f"extra_trees must be an integer >= 0, got {self.extra_trees!r}"
+            )
+        if not isinstance(self.gnn_models, int | np.integer) or self.gnn_models < 1:
+            raise InvalidOptionError(
+                f"gnn_models must be a positive integer, got {self.gnn_models!r}"
             )
         for name, valid in (("gnn_weight", "[0, 1]"), ("gp_weight", "[0, 1] or be 'cv'")):
             weight = getattr(self, name)
@@ -182,16 +193,17 @@ class DefaultPredictor(ArchPredictor):
         self.train_codes_, self.train_y_, self.train_weight_ = codes, y[owner], weight
         self.extra_ = self._fit_extra_trees(features)
         self.gp_ = self._fit_gp()
-        self.gnn_ = self._gnn().fit(archs, y) if self.gnn_weight > 0 else None
+        self.gnns_ = [gnn.fit(archs, y) for gnn in self._gnns()]
         self.n_features_in_ = features.shape[1]  # last: what marks the predictor fitted
         return self
 
     def predict(self, X: Sequence[str]) -> np.ndarray:
         """Predicted target of each architecture, shape ``(n,)``."""
         trees = super().predict(X)
-        if self.gnn_ is None:
+        if not self.gnns_:
             return trees
-        return (1 - self.gnn_weight) * trees + self.gnn_weight * self.gnn_.predict(X)
+        gnn = np.mean([model.predict(X) for model in self.gnns_], axis=0)
+        return (1 - self.gnn_weight) * trees + self.gnn_weight * gnn
 
     def _choose_gp_weight(self, archs: list[str], y: np.ndarray, features: np.ndarray) -> float:
         """The Gaussian process's share; ``features`` are those of ``archs``."""
@@ -226,16 +238,22 @@ class DefaultPredictor(ArchPredictor):
             return None
         return self._gp(self.gp_features_, self.gp_y_)
 
-    def _gnn(self) -> ArchPredictor:
+    def _gnns(self) -> list[ArchPredictor]:
+        """The unfitted GNNs of ``gnn_weight`` (none when it is 0)."""
+        if self.gnn_weight == 0:
+            return []
         from naspredict.predictors.gnn import FlowPredictor  # torch-geometric only if asked
 
-        return FlowPredictor(
-            space=self.space,
-            loss="mse",
-            pretrain_epochs=GNN_PRETRAIN_EPOCHS,
-            proxy_scores=self.proxy_scores,
-            random_state=self.random_state,
-        )
+        return [
+            FlowPredictor(
+                space=self.space,
+                loss="mse",
+                pretrain_epochs=GNN_PRETRAIN_EPOCHS,
+                proxy_scores=self.proxy_scores,
+                random_state=self.random_state + _GNN_SEED_STEP * k,
+            )
+            for k in range(self.gnn_models)
+        ]
 
     def _fit_extra_trees(self, features: np.ndarray) -> ExtraTreesRegressor | None:
         if self.extra_trees == 0:
@@ -279,9 +297,9 @@ class DefaultPredictor(ArchPredictor):
 
     def _save_state(self, directory: Path) -> None:
         self.model_._save_state(directory)
-        if self.gnn_ is not None:
-            (directory / _GNN_DIR).mkdir()
-            self.gnn_._save_state(directory / _GNN_DIR)
+        for k, gnn in enumerate(self.gnns_):
+            (directory / gnn_directory(k)).mkdir()
+            gnn._save_state(directory / gnn_directory(k))
         np.savez(
             directory / "training.npz",
             codes=self.train_codes_,
@@ -305,10 +323,15 @@ class DefaultPredictor(ArchPredictor):
         features = self._features(self.space_.archs_from_codes(self.train_codes_))
         self.extra_ = self._fit_extra_trees(features)
         self.gp_ = self._fit_gp()
-        self.gnn_ = None
-        if self.gnn_weight > 0:
-            self.gnn_ = self._gnn()
-            self.gnn_._load_state(directory / _GNN_DIR)
+        self.gnns_ = self._gnns()
+        for k, gnn in enumerate(self.gnns_):
+            gnn._load_state(directory / gnn_directory(k))
+
+
+def gnn_directory(k: int) -> str:
+    """Where a saved default predictor keeps the state of its GNN ``k`` (``gnn``, ``gnn1``,
+    ...: a save from before ``gnn_models`` reads as one GNN)."""
+    return "gnn" if k == 0 else f"gnn{k}"
 
 
 def isomorphic_copies(

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import tempfile
 import warnings
@@ -36,7 +37,9 @@ MANIFEST = "predictor.json"
 #: Name (less the suffix) of the copy of a ``proxy_scores`` file saved with a predictor.
 SCORES_STEM = "proxy_scores"
 #: Everything else the predictor classes write beside the manifest (``_save_state``).
-STATE_FILES = frozenset({"model.json", "state.json", "model.pt", "training.npz", "gnn"})
+STATE_FILES = frozenset({"model.json", "state.json", "model.pt", "training.npz"})
+#: The directories of a default predictor's GNNs (``gnn``, ``gnn1``, ...).
+_GNN_DIRECTORY = r"gnn\d*"
 #: What reading a damaged state may raise (besides naspredict's errors): a pickle's errors,
 #: and a truncated ``.npz`` is a BadZipFile, a damaged torch file a RuntimeError.
 _STATE_ERRORS = (*PICKLE_READ_ERRORS, RuntimeError, RecursionError, zipfile.BadZipFile)
@@ -106,7 +109,7 @@ def _saved_here(path: Path) -> bool:
     """Whether ``path``, in a directory with a manifest, is something a save writes: a state
     file, the scores copy, or a nested predictor's directory of state files."""
     if path.is_dir():
-        return path.name == "gnn" and all(  # DefaultPredictor's GNN
+        return re.fullmatch(_GNN_DIRECTORY, path.name) is not None and all(
             child.is_file() and child.name in STATE_FILES for child in path.iterdir()
         )
     return path.name in STATE_FILES | {MANIFEST} or path.stem == SCORES_STEM

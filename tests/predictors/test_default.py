@@ -168,13 +168,30 @@ def test_a_pre_trained_gnn_takes_its_share_of_the_prediction(monkeypatch, tmp_pa
     settings = {"space": "tnb101-macro", "n_estimators": 30, "extra_trees": 20}
     trees = DefaultPredictor(**settings).fit(archs[:40], y[:40])
     mixed = make_predictor("default+gnn", **settings).fit(archs[:40], y[:40])
-    assert trees.gnn_ is None and mixed.gnn_weight == 0.2
-    assert mixed.gnn_.pretrain_epochs == 1 and mixed.gnn_.loss == "mse"
-    expected = 0.8 * trees.predict(archs[40:]) + 0.2 * mixed.gnn_.predict(archs[40:])
+    assert trees.gnns_ == [] and mixed.gnn_weight == 0.2
+    (gnn,) = mixed.gnns_
+    assert gnn.pretrain_epochs == 1 and gnn.loss == "mse"
+    expected = 0.8 * trees.predict(archs[40:]) + 0.2 * gnn.predict(archs[40:])
     np.testing.assert_allclose(mixed.predict(archs[40:]), expected, rtol=1e-6)
     save_predictor(mixed, tmp_path / "m")
     loaded = load_predictor(tmp_path / "m")
     np.testing.assert_allclose(loaded.predict(archs[40:]), expected, rtol=1e-6)
+    # several GNNs, seeded apart: their mean takes the share
+    ensemble = make_predictor("default-trees+3gnn", gnn_models=2, **settings)
+    ensemble.fit(archs[:40], y[:40])
+    assert [g.random_state for g in ensemble.gnns_] == [0, 1000]
+    gnns = np.mean([g.predict(archs[40:]) for g in ensemble.gnns_], axis=0)
+    assert not np.allclose(ensemble.gnns_[0].predict(archs[40:]), gnns)
+    expected = 0.5 * trees.predict(archs[40:]) + 0.5 * gnns
+    np.testing.assert_allclose(ensemble.predict(archs[40:]), expected, rtol=1e-6)
+    save_predictor(ensemble, tmp_path / "e")
+    assert {p.name for p in (tmp_path / "e").iterdir() if p.is_dir()} == {"gnn", "gnn1"}
+    save_predictor(ensemble, tmp_path / "e")  # its own save is replaced, not refused
+    np.testing.assert_allclose(
+        load_predictor(tmp_path / "e").predict(archs[40:]), expected, rtol=1e-6
+    )
+    with pytest.raises(InvalidOptionError, match="gnn_models"):
+        DefaultPredictor(gnn_models=0).fit(archs[:40], y[:40])
 
 
 def test_without_scores_it_falls_back_to_structure_with_a_warning(monkeypatch, tmp_path, caplog):
