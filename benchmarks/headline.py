@@ -23,9 +23,11 @@ from pathlib import Path
 import pandas as pd
 
 from naspredict.benchmark_data import BenchmarkTable, bundled_scores_path, load_table
+from naspredict.errors import NasPredictError
 from naspredict.evaluation import (
     NoNoiseEstimateError,
     evaluate,
+    finished_runs,
     mean_std,
     protocol_noise_ceiling,
     summarize,
@@ -122,6 +124,24 @@ def run(args: argparse.Namespace) -> None:
             flush=True,
         )
     write(" ".join(["python", "benchmarks/headline.py", *sys.argv[1:]]))
+
+
+def current_runs(setting: dict) -> pd.DataFrame:
+    """The runs in the setting's checkpoint that a new run would resume: rows made with
+    other predictor settings or other bundled scores (kept in the file) are left out."""
+    path = _checkpoint(setting)
+    table = _table(setting["path"])
+    predictors = {}
+    for name in {row.get("predictor") for row in read_jsonl(path)} - {None}:
+        try:
+            predictors[name] = make_predictor(
+                name, space=table.space.name, proxy_scores=setting["scores"]
+            )
+        except NasPredictError:  # a name naspredict no longer knows: none of its rows
+            continue
+    if not predictors:
+        return pd.DataFrame()
+    return finished_runs(path, table, setting["target"], predictors, protocol=setting["protocol"])
 
 
 def ceiling(setting: dict, seeds: list[int]) -> float | None:
@@ -246,8 +266,8 @@ def curves(finished: dict[Path, pd.DataFrame]) -> list[dict]:
 def write(command: str) -> None:
     """``headline.json`` and ``headline.md`` from every finished run."""
     # each checkpoint once (settings of one table and protocol share theirs)
-    paths = {_checkpoint(setting) for setting in settings()}
-    finished = {path: pd.DataFrame(read_jsonl(path)) for path in paths}
+    first = {_checkpoint(setting): setting for setting in reversed(settings())}
+    finished = {path: current_runs(setting) for path, setting in first.items()}
     result = {
         "command": command,
         "machine": {"platform": platform.platform(), "processor": platform.processor()},

@@ -18,8 +18,8 @@ import pandas as pd
 import torch
 
 from naspredict.benchmark_data import load_table
-from naspredict.evaluation import evaluate, mean_std, summarize
-from naspredict.io import atomic_path, read_jsonl, write_json
+from naspredict.evaluation import evaluate, finished_runs, mean_std, summarize
+from naspredict.io import atomic_path, write_json
 from naspredict.predictors import make_predictor
 
 ROOT = Path(__file__).resolve().parent
@@ -124,14 +124,14 @@ def summaries(args: argparse.Namespace, seeds: int) -> list[pd.DataFrame]:
     ``seeds`` seeds on the settings this run evaluates, every seed on the others)."""
     out, shown = [], set()
     for setting in settings(args.quick):
-        runs = pd.DataFrame(read_jsonl(_checkpoint(setting)))
-        if runs.empty:
-            continue
         # a setting's entries list their own predictors; one of --predictors shows once
         extra = [p for p in args.predictors or [] if (setting["name"], p) not in shown]
         names = list(dict.fromkeys([*setting["predictors"], *extra]))
         shown.update((setting["name"], p) for p in names)
-        runs = runs[runs["predictor"].isin(names) & runs["train_size"].isin(setting["sizes"])]
+        runs = current_runs(setting, names, args.device)
+        if runs.empty:
+            continue
+        runs = runs[runs["train_size"].isin(setting["sizes"])]
         if _selected(setting, args):
             runs = runs[runs["seed"] < setting.get("seeds", seeds)]
         if runs.empty:
@@ -141,6 +141,20 @@ def summaries(args: argparse.Namespace, seeds: int) -> list[pd.DataFrame]:
         summary.insert(1, "protocol", setting["protocol"])
         out.append(summary)
     return out
+
+
+def current_runs(setting: dict, names: list[str], device: str) -> pd.DataFrame:
+    """The runs of ``names`` in the setting's checkpoint that a new run would resume: rows
+    made with other predictor settings or other bundled scores (kept in the file) are left
+    out."""
+    table = load_table(setting["path"])
+    predictors = {
+        name: make_predictor(name, space=table.space.name, **_device(name, device))
+        for name in names
+    }
+    return finished_runs(
+        _checkpoint(setting), table, setting["target"], predictors, protocol=setting["protocol"]
+    )
 
 
 def write(args: argparse.Namespace, *, summaries: list[pd.DataFrame], seeds: int) -> None:

@@ -20,7 +20,7 @@ from naspredict.evaluation._compare import (
     predicted_and_true,
     proxy_values,
 )
-from naspredict.evaluation._evaluate import evaluate, summarize, target_values
+from naspredict.evaluation._evaluate import evaluate, finished_runs, summarize, target_values
 from naspredict.evaluation._metrics import precision_at_top, prediction_metrics
 from naspredict.evaluation._protocols import PROTOCOLS, Split
 from naspredict.evaluation._report import markdown_table, mean_std, plot_kendall_tau
@@ -35,6 +35,7 @@ __all__ = [
     "crossover_markdown",
     "crossovers",
     "evaluate",
+    "finished_runs",
     "markdown_table",
     "mean_std",
     "noise_ceiling",

@@ -135,6 +135,25 @@ def evaluate(
     ).reset_index(drop=True)
 
 
+def finished_runs(
+    checkpoint: str | Path,
+    table: BenchmarkTable,
+    target: str,
+    predictors: Mapping[str, ArchPredictor],
+    *,
+    protocol: str = "gates",
+) -> pd.DataFrame:
+    """The runs of ``predictors`` in ``checkpoint`` that :func:`evaluate` would resume for
+    ``table``, ``target`` and ``protocol`` (every training size and seed there): rows made
+    with other settings, another table or other bundled scores are left out. Rows as
+    :func:`evaluate` returns them, in file order."""
+    check_predictors(predictors)
+    config = run_config(table, target, target_values(table, target), protocol)
+    settings = {name: settings_fingerprint(p) for name, p in predictors.items()}
+    runs = list(_read_checkpoint(checkpoint, config, settings).values())
+    return pd.DataFrame(runs)
+
+
 def check_runs(train_sizes: Sequence[int], seeds: Sequence[int]) -> tuple[list[int], list[int]]:
     """The training sizes and seeds, each once, in order; InvalidOptionError for no size or
     no seed, or a size or seed that is not an integer of at least 1 or 0."""

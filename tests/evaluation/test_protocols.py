@@ -16,6 +16,7 @@ from naspredict.evaluation import (
     ProtocolError,
     _evaluate,
     evaluate,
+    finished_runs,
     markdown_table,
     plot_kendall_tau,
     precision_at_top,
@@ -146,6 +147,16 @@ def test_evaluate_resumes_from_its_checkpoint(shared, tmp_path, monkeypatch):
         )
     assert len(checkpoint.read_text().splitlines()) == lines + 12
     assert json.loads(checkpoint.read_text().splitlines()[-1])["bundled_scores"] == "rebundled"
+    # of every run in the file, the four that a new evaluation would resume
+    current = finished_runs(
+        checkpoint, table, "valid_acc_200ep", {"linear": LinearPredictor()}, protocol="gates"
+    )
+    pd.testing.assert_frame_equal(
+        current.sort_values(["train_size", "seed"])[
+            ["train_size", "seed", "kendall_tau"]
+        ].reset_index(drop=True),
+        first[["train_size", "seed", "kendall_tau"]],
+    )
     summary = summarize(second)
     assert list(summary["seeds"]) == [2, 2]
     assert "| linear | 78 |" in markdown_table(summary)
