@@ -34,8 +34,8 @@ DEFAULT_PREDICTOR = "default"
 PREDICTION_DIGITS = 7
 #: For the help text; the registry (imported on use, it loads the model libraries) decides.
 PREDICTOR_NAMES = (
-    "default, default+gnn, default-trees, default-trees+gnn, xgb, xgb-rank, rf, gp, mlp, "
-    "linear, gin, flow, gnn, gin-pretrained, flow-pretrained"
+    "default, default+gnn, default-trees, default-trees+gnn, default-trees+3gnn, xgb, "
+    "xgb-rank, rf, gp, mlp, linear, gin, flow, gnn, gin-pretrained, flow-pretrained"
 )
 
 
