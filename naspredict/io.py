@@ -89,6 +89,11 @@ def file_stamp(path: str | os.PathLike) -> tuple[str, int, int] | None:
     return str(path), stat.st_mtime_ns, stat.st_size
 
 
+def file_fingerprint(path: str | os.PathLike) -> str:
+    """:func:`fingerprint` of a file's bytes."""
+    return fingerprint(np.fromfile(path, dtype=np.uint8))
+
+
 def fingerprint(*parts: str | np.ndarray) -> str:
     """A short hash of strings and arrays, which tells a checkpoint's runs on other inputs
     (another table, other scores) apart from those it can resume."""
@@ -122,7 +127,7 @@ def _setting(value: Any) -> str:
     if hasattr(value, "get_params"):
         return settings_fingerprint(value)
     if isinstance(value, str | os.PathLike) and Path(value).is_file():
-        return fingerprint(np.fromfile(value, dtype=np.uint8))
+        return file_fingerprint(value)
     if isinstance(value, np.ndarray):
         return fingerprint(value)
     if hasattr(value, "to_numpy"):  # a pandas object: by its values and labels

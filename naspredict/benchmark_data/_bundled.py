@@ -13,12 +13,10 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-import numpy as np
-
 from naspredict.benchmark_data._table import BenchmarkTable
 from naspredict.benchmark_data._tidy import read_tidy
 from naspredict.errors import InvalidArchitectureError, MissingScoresError
-from naspredict.io import file_stamp, fingerprint
+from naspredict.io import file_fingerprint, file_stamp
 from naspredict.spaces import SearchSpace, get_space
 
 #: Directory of the bundled files.
@@ -50,7 +48,7 @@ def bundled_scores_fingerprint(space: str | SearchSpace) -> str:
 
 @cache
 def _file_fingerprint(stamp: tuple[str, int, int]) -> str:
-    return fingerprint(np.fromfile(stamp[0], dtype=np.uint8))
+    return file_fingerprint(stamp[0])
 
 
 def load_scores(path: str | Path) -> BenchmarkTable:
