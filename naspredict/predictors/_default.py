@@ -39,6 +39,7 @@ from naspredict.encodings import (
 )
 from naspredict.errors import InvalidOptionError
 from naspredict.predictors._base import ArchPredictor, as_archs, check_target
+from naspredict.predictors._persistence import gnn_directory
 from naspredict.predictors._sklearn_models import GaussianProcessPredictor
 from naspredict.predictors._xgboost import XGBPredictor
 from naspredict.spaces import SearchSpace
@@ -326,12 +327,6 @@ class DefaultPredictor(ArchPredictor):
         self.gnns_ = self._gnns()
         for k, gnn in enumerate(self.gnns_):
             gnn._load_state(directory / gnn_directory(k))
-
-
-def gnn_directory(k: int) -> str:
-    """Where a saved default predictor keeps the state of its GNN ``k`` (``gnn``, ``gnn1``,
-    ...: a save from before ``gnn_models`` reads as one GNN)."""
-    return "gnn" if k == 0 else f"gnn{k}"
 
 
 def isomorphic_copies(

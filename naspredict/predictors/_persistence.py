@@ -38,11 +38,17 @@ MANIFEST = "predictor.json"
 SCORES_STEM = "proxy_scores"
 #: Everything else the predictor classes write beside the manifest (``_save_state``).
 STATE_FILES = frozenset({"model.json", "state.json", "model.pt", "training.npz"})
-#: The directories of a default predictor's GNNs (``gnn``, ``gnn1``, ...).
-_GNN_DIRECTORY = r"gnn\d*"
+#: The directories of a default predictor's GNNs (:func:`gnn_directory`).
+_GNN_DIRECTORY = re.compile(r"gnn\d*")
 #: What reading a damaged state may raise (besides naspredict's errors): a pickle's errors,
 #: and a truncated ``.npz`` is a BadZipFile, a damaged torch file a RuntimeError.
 _STATE_ERRORS = (*PICKLE_READ_ERRORS, RuntimeError, RecursionError, zipfile.BadZipFile)
+
+
+def gnn_directory(k: int) -> str:
+    """Where a saved default predictor keeps the state of its GNN ``k`` (``gnn``, ``gnn1``,
+    ...: a save from before ``gnn_models`` reads as one GNN)."""
+    return "gnn" if k == 0 else f"gnn{k}"
 
 
 def save_predictor(predictor: ArchPredictor, directory: str | Path, **extra: object) -> None:
@@ -109,7 +115,7 @@ def _saved_here(path: Path) -> bool:
     """Whether ``path``, in a directory with a manifest, is something a save writes: a state
     file, the scores copy, or a nested predictor's directory of state files."""
     if path.is_dir():
-        return re.fullmatch(_GNN_DIRECTORY, path.name) is not None and all(
+        return _GNN_DIRECTORY.fullmatch(path.name) is not None and all(
             child.is_file() and child.name in STATE_FILES for child in path.iterdir()
         )
     return path.name in STATE_FILES | {MANIFEST} or path.stem == SCORES_STEM
