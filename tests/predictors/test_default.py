@@ -79,19 +79,36 @@ def test_isomorphic_copies_cover_each_network_once_per_cell():
 
 def test_boosted_and_extra_trees_are_averaged(nb201):
     archs = nb201["test"][0][:200]
-    both = DefaultPredictor(
-        proxy_scores=nb201["scores"], n_estimators=50, extra_trees=20, gp_weight=0.0
-    )
+    own = {"network_mean": False, "gp_weight": 0.0}
+    both = DefaultPredictor(proxy_scores=nb201["scores"], n_estimators=50, extra_trees=20, **own)
     both.fit(*nb201["train"])
     boosted = both.model_._predict(both._features(archs))
     extra = both.extra_.predict(both._features(archs))
     np.testing.assert_allclose(both.predict(archs), (boosted + extra) / 2, rtol=1e-6)
-    alone = DefaultPredictor(
-        proxy_scores=nb201["scores"], n_estimators=50, extra_trees=0, gp_weight=0.0
-    )
+    alone = DefaultPredictor(proxy_scores=nb201["scores"], n_estimators=50, extra_trees=0, **own)
     alone.fit(*nb201["train"])
     assert alone.extra_ is None
     np.testing.assert_allclose(alone.predict(archs), boosted, rtol=1e-6)
+
+
+def test_each_network_gets_the_mean_prediction_of_its_cells(nb201):
+    space = get_space("nb201")
+    model = DefaultPredictor(proxy_scores=nb201["scores"], n_estimators=50, extra_trees=20)
+    model.fit(*nb201["train"])
+    # two cells of a network of 460 cells, one of a network of one, and a repeat
+    networks = space.network_ids
+    big = np.flatnonzero(networks == np.bincount(networks).argmax())
+    alone = np.flatnonzero(np.bincount(networks)[networks] == 1)[0]
+    codes = [big[0], big[-1], alone, big[0]]
+    archs = space.archs_from_codes(codes)
+    mean = model.predict(archs)
+    own = clone(model).set_params(network_mean=False).fit(*nb201["train"])
+    assert mean[0] == mean[1] == mean[3]
+    np.testing.assert_allclose(mean[0], own.predict(space.archs_from_codes(big)).mean())
+    np.testing.assert_allclose(mean[2], own.predict([archs[2]])[0])
+    # on real test cells the mean ranks better than each cell's own prediction
+    test, y = nb201["test"]
+    assert kendalltau(model.predict(test), y).statistic > kendalltau(own.predict(test), y).statistic
 
 
 @pytest.mark.parametrize(
@@ -104,6 +121,7 @@ def test_boosted_and_extra_trees_are_averaged(nb201):
         ("gnn_weight", "0.2"),
         ("gp_weight", -0.1),
         ("gp_weight", "always"),
+        ("network_mean", "yes"),
     ],
 )
 def test_bad_ensemble_settings_are_clear_errors(param, bad):
