@@ -5,9 +5,10 @@
 >>> model.fit(train_archs, train_acc).predict(test_archs)  # doctest: +SKIP
 
 CLI names: ``default`` (:class:`DefaultPredictor`, XGBoost and extra trees on structure and
-zero-cost features, with a Gaussian process where cross-validation finds it helps),
-``default-trees`` (the trees alone), ``xgb``, ``xgb-rank``, ``rf``, ``gp``, ``mlp``,
-``linear``, ``gin``, ``flow`` (also ``gnn``), ``gin-pretrained`` and ``flow-pretrained``
+zero-cost features, with a Gaussian process where cross-validation finds it helps, predicting
+each network's mean), ``default-trees`` (the trees alone), ``xgb``, ``xgb-rank``, ``rf``,
+``gp``, ``mlp``, ``linear``, ``gin``, ``flow`` (also ``gnn``), ``gin-pretrained`` and
+``flow-pretrained``
 (pre-trained on the zero-cost scores of every architecture of the space before fitting),
 ``default+gnn`` (the default predictor with a pre-trained flow GNN's prediction weighted 0.2;
 ``default-trees+gnn`` without the Gaussian process; ``default-trees+3gnn``: the trees and

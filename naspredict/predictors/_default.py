@@ -183,7 +183,9 @@ class DefaultPredictor(ArchPredictor):
                 f"gnn_models must be a positive integer, got {self.gnn_models!r}"
             )
         if not isinstance(self.network_mean, bool | np.bool_):
-            raise InvalidOptionError(f"network_mean must be True or False, got {self.network_mean!r}")
+            raise InvalidOptionError(
+                f"network_mean must be True or False, got {self.network_mean!r}"
+            )
         for name, valid in (("gnn_weight", "[0, 1]"), ("gp_weight", "[0, 1] or be 'cv'")):
             weight = getattr(self, name)
             if name == "gp_weight" and isinstance(weight, str) and weight == "cv":
