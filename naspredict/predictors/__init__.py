@@ -8,12 +8,12 @@ CLI names: ``default`` (:class:`DefaultPredictor`, XGBoost and extra trees on st
 zero-cost features, with a Gaussian process where cross-validation finds it helps, predicting
 each network's mean), ``default-trees`` (the trees alone), ``xgb``, ``xgb-rank``, ``rf``,
 ``gp``, ``mlp``, ``linear``, ``gin``, ``flow`` (also ``gnn``), ``gin-pretrained`` and
-``flow-pretrained``
-(pre-trained on the zero-cost scores of every architecture of the space before fitting),
-``default+gnn`` (the default predictor with a pre-trained flow GNN's prediction weighted 0.2;
-``default-trees+gnn`` without the Gaussian process; ``default-trees+3gnn``: the trees and
-the mean of three such GNNs, half and half), and ``zc:PROXY`` for a zero-cost proxy
-(``zc:synflow``); ``NAME@ENCODING`` picks the encoding (``xgb@onehot``).
+``flow-pretrained`` (pre-trained on the zero-cost scores of every architecture of the space
+before fitting), ``default+gnn`` (the default predictor with a pre-trained flow GNN's
+prediction weighted 0.2; ``default-trees+gnn`` without the Gaussian process;
+``default-trees+3gnn``: the trees and the mean of three such GNNs, half and half), and
+``zc:PROXY`` for a zero-cost proxy (``zc:synflow``); ``NAME@ENCODING`` picks the encoding
+(``xgb@onehot``).
 """
 
 from __future__ import annotations
@@ -87,7 +87,9 @@ PREDICTORS.register("gnn")(_gnn("FlowPredictor"))  # the best GNN, under the gen
 PREDICTORS.register("gin-pretrained")(_gnn("GINPredictor", pretrain_epochs=GNN_PRETRAIN_EPOCHS))
 PREDICTORS.register("flow-pretrained")(_gnn("FlowPredictor", pretrain_epochs=GNN_PRETRAIN_EPOCHS))
 PREDICTORS.register("default+gnn")(lambda **p: DefaultPredictor(**{"gnn_weight": 0.2, **p}))
-PREDICTORS.register("default-trees")(lambda **p: DefaultPredictor(**{"gp_weight": 0.0, **p}))
+PREDICTORS.register("default-trees")(
+    lambda **p: DefaultPredictor(**{"gp_weight": 0.0, "gnn_weight": 0.0, **p})
+)
 PREDICTORS.register("default-trees+gnn")(
     lambda **p: DefaultPredictor(**{"gp_weight": 0.0, "gnn_weight": 0.2, **p})
 )

@@ -76,6 +76,9 @@ GP_WEIGHTS = (0.0, 0.25, 0.5, 0.75, 1.0)
 GP_MAX_CELLS = 1_000
 _GP_MIN_CELLS = 20
 _GP_FOLDS = 5
+#: The GNN's share with ``gnn_weight="auto"``, on training sets of more than
+#: :data:`GP_MAX_CELLS` cells.
+GNN_AUTO_WEIGHT = 0.2
 
 
 class DefaultPredictor(ArchPredictor):
@@ -109,14 +112,14 @@ class DefaultPredictor(ArchPredictor):
         whose out-of-fold predictions have the highest Kendall tau; the smaller on a tie),
         on training sets of 20 to :data:`GP_MAX_CELLS` cells, else 0. ``gp_weight_`` tells
         the share used.
-    gnn_weight : float
+    gnn_weight : float or "auto"
         Share in the prediction of a flow GNN (:class:`~naspredict.predictors.gnn.
         FlowPredictor`, squared error) pre-trained on the same zero-cost scores and fitted
         on the same cells; the trees (and Gaussian process) take the rest. 0: no GNN (no
-        torch work).
-        With ``gp_weight=0`` (``default-trees+gnn``), 0.2 ranked better than the trees
-        alone on 15 of the 18 headline settings (9 of the 10 TransNAS-Bench-101 tasks at 400
-        cells), but below the default on all 5 macro tasks. It costs the GNN's fit.
+        torch work). ``"auto"``: :data:`GNN_AUTO_WEIGHT` on training sets of more than
+        :data:`GP_MAX_CELLS` cells (where the Gaussian process is no longer considered),
+        else 0; ``gnn_weight_`` tells the share used. With fewer cells the GNN's gain was
+        small and mixed for ten times the fit time (``default-trees+gnn`` in the headline).
     gnn_models : int
         GNNs (seeded ``random_state``, ``random_state + 1000``, ...) whose mean prediction
         takes the ``gnn_weight`` share: the mean evens out their seed-to-seed noise, at the
@@ -137,7 +140,7 @@ class DefaultPredictor(ArchPredictor):
         isomorphs: int = 8,
         extra_trees: int = 300,
         gp_weight: float | str = "cv",
-        gnn_weight: float = 0.0,
+        gnn_weight: float | str = "auto",
         gnn_models: int = 1,
         network_mean: bool = True,
         n_estimators: int = 500,
@@ -186,12 +189,14 @@ class DefaultPredictor(ArchPredictor):
             raise InvalidOptionError(
                 f"network_mean must be True or False, got {self.network_mean!r}"
             )
-        for name, valid in (("gnn_weight", "[0, 1]"), ("gp_weight", "[0, 1] or be 'cv'")):
+        for name, word in (("gnn_weight", "auto"), ("gp_weight", "cv")):
             weight = getattr(self, name)
-            if name == "gp_weight" and isinstance(weight, str) and weight == "cv":
+            if isinstance(weight, str) and weight == word:
                 continue
             if isinstance(weight, bool) or not isinstance(weight, Real) or not 0 <= weight <= 1:
-                raise InvalidOptionError(f"{name} must lie in {valid}, got {weight!r}")
+                raise InvalidOptionError(
+                    f"{name} must lie in [0, 1] or be {word!r}, got {weight!r}"
+                )
         archs = as_archs(X)
         y = check_target(y, len(archs))
         # each cell and up to isomorphs - 1 cells building the same network, encoded once
@@ -207,6 +212,10 @@ class DefaultPredictor(ArchPredictor):
         self.train_codes_, self.train_y_, self.train_weight_ = codes, y[owner], weight
         self.extra_ = self._fit_extra_trees(features)
         self.gp_ = self._fit_gp()
+        if isinstance(self.gnn_weight, str):  # "auto"
+            self.gnn_weight_ = GNN_AUTO_WEIGHT if len(archs) > GP_MAX_CELLS else 0.0
+        else:
+            self.gnn_weight_ = float(self.gnn_weight)
         self.gnns_ = [gnn.fit(archs, y) for gnn in self._gnns()]
         self.n_features_in_ = features.shape[1]  # last: what marks the predictor fitted
         return self
@@ -230,7 +239,7 @@ class DefaultPredictor(ArchPredictor):
         if not self.gnns_:
             return trees
         gnn = np.mean([model.predict(archs) for model in self.gnns_], axis=0)
-        return (1 - self.gnn_weight) * trees + self.gnn_weight * gnn
+        return (1 - self.gnn_weight_) * trees + self.gnn_weight_ * gnn
 
     def _choose_gp_weight(self, archs: list[str], y: np.ndarray, features: np.ndarray) -> float:
         """The Gaussian process's share; ``features`` are those of ``archs``."""
@@ -266,8 +275,8 @@ class DefaultPredictor(ArchPredictor):
         return self._gp(self.gp_features_, self.gp_y_)
 
     def _gnns(self) -> list[ArchPredictor]:
-        """The unfitted GNNs of ``gnn_weight`` (none when it is 0)."""
-        if self.gnn_weight == 0:
+        """The unfitted GNNs of ``gnn_weight_`` (none when it is 0)."""
+        if self.gnn_weight_ == 0:
             return []
         from naspredict.predictors.gnn import FlowPredictor  # torch-geometric only if asked
 
@@ -333,6 +342,7 @@ class DefaultPredictor(ArchPredictor):
             y=self.train_y_,
             weight=self.train_weight_,
             gp_weight=self.gp_weight_,
+            gnn_weight=self.gnn_weight_,
             gp_features=self.gp_features_,
             gp_y=self.gp_y_,
         )
@@ -346,6 +356,8 @@ class DefaultPredictor(ArchPredictor):
             self.train_codes_, self.train_y_ = data["codes"], data["y"]
             self.train_weight_ = data["weight"]
             self.gp_weight_ = float(data["gp_weight"])
+            # a save from before gnn_weight="auto" had a number there
+            self.gnn_weight_ = float(data.get("gnn_weight", self.gnn_weight))
             self.gp_features_, self.gp_y_ = data["gp_features"], data["gp_y"]
         features = self._features(self.space_.archs_from_codes(self.train_codes_))
         self.extra_ = self._fit_extra_trees(features)
