@@ -5,8 +5,9 @@
 >>> model.fit(train_archs, train_acc).predict(test_archs)  # doctest: +SKIP
 
 CLI names: ``default`` (:class:`DefaultPredictor`, XGBoost and extra trees on structure and
-zero-cost features, with a Gaussian process where cross-validation finds it helps, predicting
-each network's mean), ``default-trees`` (the trees alone), ``xgb``, ``xgb-rank``, ``rf``,
+zero-cost features, with a Gaussian process where cross-validation finds it helps up to 1,000
+training cells and a pre-trained GNN beyond, predicting each network's mean),
+``default-trees`` (the trees alone), ``xgb``, ``xgb-rank``, ``rf``,
 ``gp``, ``mlp``, ``linear``, ``gin``, ``flow`` (also ``gnn``), ``gin-pretrained`` and
 ``flow-pretrained`` (pre-trained on the zero-cost scores of every architecture of the space
 before fitting), ``default+gnn`` (the default predictor with a pre-trained flow GNN's

@@ -119,6 +119,7 @@ def test_each_network_gets_the_mean_prediction_of_its_cells(nb201):
         ("extra_trees", "many"),
         ("gnn_weight", 1.5),
         ("gnn_weight", "0.2"),
+        ("gnn_weight", "always"),
         ("gp_weight", -0.1),
         ("gp_weight", "always"),
         ("network_mean", "yes"),
@@ -210,6 +211,25 @@ def test_a_pre_trained_gnn_takes_its_share_of_the_prediction(monkeypatch, tmp_pa
     )
     with pytest.raises(InvalidOptionError, match="gnn_models"):
         DefaultPredictor(gnn_models=0).fit(archs[:40], y[:40])
+
+
+def test_auto_gives_a_gnn_its_share_beyond_the_gaussian_process_sizes(monkeypatch, tmp_path):
+    monkeypatch.setattr(_default, "GNN_PRETRAIN_EPOCHS", 1)
+    monkeypatch.setattr(_default, "GP_MAX_CELLS", 30)
+    archs = get_space("tnb101-macro").sample(np.random.default_rng(0), 60, replace=False)
+    y = np.random.default_rng(1).normal(size=60)
+    settings = {"space": "tnb101-macro", "n_estimators": 30, "extra_trees": 20}
+    small = DefaultPredictor(**settings).fit(archs[:30], y[:30])
+    assert small.gnn_weight_ == 0 and small.gnns_ == []
+    large = DefaultPredictor(**settings).fit(archs[:40], y[:40])
+    assert large.gnn_weight_ == _default.GNN_AUTO_WEIGHT and len(large.gnns_) == 1
+    fixed = DefaultPredictor(**settings, gnn_weight=_default.GNN_AUTO_WEIGHT)
+    expected = fixed.fit(archs[:40], y[:40]).predict(archs[40:])
+    np.testing.assert_allclose(large.predict(archs[40:]), expected)
+    save_predictor(large, tmp_path / "m")
+    loaded = load_predictor(tmp_path / "m")
+    assert loaded.gnn_weight_ == _default.GNN_AUTO_WEIGHT
+    np.testing.assert_allclose(loaded.predict(archs[40:]), expected, rtol=1e-6)
 
 
 def test_without_scores_it_falls_back_to_structure_with_a_warning(monkeypatch, tmp_path, caplog):
