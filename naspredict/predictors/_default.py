@@ -360,8 +360,10 @@ class DefaultPredictor(ArchPredictor):
             self.train_codes_, self.train_y_ = data["codes"], data["y"]
             self.train_weight_ = data["weight"]
             self.gp_weight_ = float(data["gp_weight"])
-            # a save from before gnn_weight="auto" had a number there
-            self.gnn_weight_ = float(data.get("gnn_weight", self.gnn_weight))
+            if "gnn_weight" in data:
+                self.gnn_weight_ = float(data["gnn_weight"])
+            else:  # saved before "auto" and network_mean: it predicts as it did then
+                self.gnn_weight_, self.network_mean = float(self.gnn_weight), False
             self.gp_features_, self.gp_y_ = data["gp_features"], data["gp_y"]
         features = self._features(self.space_.archs_from_codes(self.train_codes_))
         self.extra_ = self._fit_extra_trees(features)

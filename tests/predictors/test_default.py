@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 
 import numpy as np
@@ -230,6 +231,25 @@ def test_auto_gives_a_gnn_its_share_beyond_the_gaussian_process_sizes(monkeypatc
     loaded = load_predictor(tmp_path / "m")
     assert loaded.gnn_weight_ == _default.GNN_AUTO_WEIGHT
     np.testing.assert_allclose(loaded.predict(archs[40:]), expected, rtol=1e-6)
+
+
+def test_a_save_from_before_network_mean_predicts_as_it_did(nb201, tmp_path):
+    old = DefaultPredictor(
+        proxy_scores=nb201["scores"], n_estimators=30, extra_trees=10, network_mean=False
+    ).fit(*nb201["train"])
+    save_predictor(old, tmp_path / "m")
+    manifest = tmp_path / "m" / "predictor.json"
+    text = json.loads(manifest.read_text())
+    del text["params"]["network_mean"]
+    text["params"]["gnn_weight"] = 0.0
+    manifest.write_text(json.dumps(text))
+    with np.load(tmp_path / "m" / "training.npz") as data:
+        state = {k: data[k] for k in data.files if k != "gnn_weight"}
+    np.savez(tmp_path / "m" / "training.npz", **state)
+    loaded = load_predictor(tmp_path / "m")
+    assert loaded.network_mean is False and loaded.gnn_weight_ == 0
+    archs = nb201["test"][0][:300]
+    np.testing.assert_allclose(loaded.predict(archs), old.predict(archs), rtol=1e-6)
 
 
 def test_without_scores_it_falls_back_to_structure_with_a_warning(monkeypatch, tmp_path, caplog):
