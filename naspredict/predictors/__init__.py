@@ -6,15 +6,14 @@
 
 CLI names: ``default`` (:class:`DefaultPredictor`, XGBoost and extra trees on structure and
 zero-cost features, with a Gaussian process where cross-validation finds it helps up to 1,000
-training cells and a pre-trained GNN beyond, predicting each network's mean),
-``default-trees`` (the trees alone), ``xgb``, ``xgb-rank``, ``rf``,
-``gp``, ``mlp``, ``linear``, ``gin``, ``flow`` (also ``gnn``), ``gin-pretrained`` and
-``flow-pretrained`` (pre-trained on the zero-cost scores of every architecture of the space
-before fitting), ``default+gnn`` (the default predictor with a pre-trained flow GNN's
-prediction weighted 0.2; ``default-trees+gnn`` without the Gaussian process;
-``default-trees+3gnn``: the trees and the mean of three such GNNs, half and half), and
-``zc:PROXY`` for a zero-cost proxy (``zc:synflow``); ``NAME@ENCODING`` picks the encoding
-(``xgb@onehot``).
+training cells and a pre-trained GNN beyond, predicting each network's mean), ``default-trees``
+(the trees alone), ``xgb``, ``xgb-rank``, ``rf``, ``gp``, ``mlp``, ``linear``, ``gin``,
+``flow`` (also ``gnn``), ``gin-pretrained`` and ``flow-pretrained`` (pre-trained on the
+zero-cost scores of every architecture of the space before fitting), ``default+gnn`` (the
+default predictor with a pre-trained flow GNN's prediction weighted 0.2 at every size;
+``default-trees+gnn`` without the Gaussian process; ``default-trees+3gnn``: the trees and the
+mean of three such GNNs, half and half), and ``zc:PROXY`` for a zero-cost proxy
+(``zc:synflow``); ``NAME@ENCODING`` picks the encoding (``xgb@onehot``).
 """
 
 from __future__ import annotations
