@@ -34,7 +34,7 @@ DEFAULT_PREDICTOR = "default"
 PREDICTION_DIGITS = 7
 #: For the help text; the registry (imported on use, it loads the model libraries) decides.
 PREDICTOR_NAMES = (
-    "default, default+gnn, default-trees, default-trees+gnn, default-trees+3gnn, xgb, "
+    "default, default-trees, default-trees+gnn, default-trees+3gnn, xgb, "
     "xgb-rank, rf, gp, mlp, linear, gin, flow, gnn, gin-pretrained, flow-pretrained"
 )
 

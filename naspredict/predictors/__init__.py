@@ -6,13 +6,12 @@
 
 CLI names: ``default`` (:class:`DefaultPredictor`, XGBoost and extra trees on structure and
 zero-cost features, with a Gaussian process where cross-validation finds it helps up to 1,000
-training cells and a pre-trained GNN beyond, predicting each network's mean), ``default-trees``
-(the trees alone), ``xgb``, ``xgb-rank``, ``rf``, ``gp``, ``mlp``, ``linear``, ``gin``,
-``flow`` (also ``gnn``), ``gin-pretrained`` and ``flow-pretrained`` (pre-trained on the
-zero-cost scores of every architecture of the space before fitting), ``default+gnn`` (the
-default predictor with a pre-trained flow GNN's prediction weighted 0.2 at every size;
-``default-trees+gnn`` without the Gaussian process; ``default-trees+3gnn``: the trees and the
-mean of three such GNNs, half and half), and ``zc:PROXY`` for a zero-cost proxy
+training cells and a pre-trained GNN's prediction weighted 0.2, predicting each network's
+mean), ``default-trees`` (the trees alone), ``default-trees+gnn`` (the trees and the GNN),
+``default-trees+3gnn`` (the trees and the mean of three such GNNs, half and half), ``xgb``,
+``xgb-rank``, ``rf``, ``gp``, ``mlp``, ``linear``, ``gin``, ``flow`` (also ``gnn``),
+``gin-pretrained`` and ``flow-pretrained`` (pre-trained on the zero-cost scores of every
+architecture of the space before fitting), and ``zc:PROXY`` for a zero-cost proxy
 (``zc:synflow``); ``NAME@ENCODING`` picks the encoding (``xgb@onehot``).
 """
 
@@ -86,7 +85,6 @@ PREDICTORS.register("flow")(_gnn("FlowPredictor"))
 PREDICTORS.register("gnn")(_gnn("FlowPredictor"))  # the best GNN, under the generic name
 PREDICTORS.register("gin-pretrained")(_gnn("GINPredictor", pretrain_epochs=GNN_PRETRAIN_EPOCHS))
 PREDICTORS.register("flow-pretrained")(_gnn("FlowPredictor", pretrain_epochs=GNN_PRETRAIN_EPOCHS))
-PREDICTORS.register("default+gnn")(lambda **p: DefaultPredictor(**{"gnn_weight": 0.2, **p}))
 PREDICTORS.register("default-trees")(
     lambda **p: DefaultPredictor(**{"gp_weight": 0.0, "gnn_weight": 0.0, **p})
 )

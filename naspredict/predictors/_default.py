@@ -16,9 +16,11 @@ setting measured).
 A Gaussian process on the same features ranks TransNAS-Bench-101 macro skeletons better than
 the trees at 400 cells, and NB201 cells far worse; so its share of the prediction is chosen,
 for each training set, by 5-fold cross-validation inside it (the share whose out-of-fold
-predictions rank best), not by any constant per space or dataset. Beyond the sizes where
-the Gaussian process is considered, a flow GNN pre-trained on the zero-cost scores takes a
-fifth of the prediction: at 3,906 NB201 cells it ranked better on every seed.
+predictions rank best), not by any constant per space or dataset. A flow GNN pre-trained on
+the zero-cost scores takes a fifth of the prediction at every size: at 3,906 NB201 cells it
+ranked better on every seed, and at up to 1,000 cells, beside the Gaussian process, it ranked
+better on NB201 cifar100, TransNAS-Bench-101 micro and three of the five macro tasks and
+about as well on the rest.
 """
 
 from __future__ import annotations
@@ -79,14 +81,12 @@ GP_WEIGHTS = (0.0, 0.25, 0.5, 0.75, 1.0)
 GP_MAX_CELLS = 1_000
 _GP_MIN_CELLS = 20
 _GP_FOLDS = 5
-#: The GNN's share with ``gnn_weight="auto"``, on training sets of more than
-#: :data:`GP_MAX_CELLS` cells.
-GNN_AUTO_WEIGHT = 0.2
 
 
 class DefaultPredictor(ArchPredictor):
     """XGBoost and extremely randomised trees on one-hot + graph features + zero-cost
-    scores, averaged; what ``naspredict fit`` uses.
+    scores, averaged, with a Gaussian process and a pre-trained flow GNN; what
+    ``naspredict fit`` uses.
 
     The zero-cost scores are those naspredict ships for the space and those of
     ``proxy_scores``, side by side. Where neither exists the predictor falls back to the
@@ -115,15 +115,13 @@ class DefaultPredictor(ArchPredictor):
         whose out-of-fold predictions have the highest Kendall tau; the smaller on a tie),
         on training sets of 20 to :data:`GP_MAX_CELLS` cells, else 0. ``gp_weight_`` tells
         the share used.
-    gnn_weight : float or "auto"
+    gnn_weight : float
         Share in the prediction of a flow GNN (:class:`~naspredict.predictors.gnn.
         FlowPredictor`, squared error) pre-trained on the same zero-cost scores and fitted
         on the same cells; the trees (and Gaussian process) take the rest. 0: no GNN (no
-        torch work). ``"auto"``: :data:`GNN_AUTO_WEIGHT` on training sets of more than
-        :data:`GP_MAX_CELLS` cells, where the Gaussian process is no longer considered, else
-        0; ``gnn_weight_`` tells the share used. The two are not mixed: beside the trees
-        alone, the GNN's share ranked below the Gaussian process's on TransNAS-Bench-101
-        macro at 400 cells (``benchmarks/results/headline.md``).
+        torch work; also where there are no zero-cost scores to pre-train on). The
+        pre-training, about 35 s for NB201 on one CPU core, is done once per process and
+        seed; ``gnn_weight_`` tells the share used.
     gnn_models : int
         GNNs (seeded ``random_state``, ``random_state + 1000``, ...) whose mean prediction
         takes the ``gnn_weight`` share: the mean evens out their seed-to-seed noise, at the
@@ -144,7 +142,7 @@ class DefaultPredictor(ArchPredictor):
         isomorphs: int = 8,
         extra_trees: int = 300,
         gp_weight: float | str = "cv",
-        gnn_weight: float | str = "auto",
+        gnn_weight: float = 0.2,
         gnn_models: int = 1,
         network_mean: bool = True,
         n_estimators: int = 500,
@@ -193,14 +191,13 @@ class DefaultPredictor(ArchPredictor):
             raise InvalidOptionError(
                 f"network_mean must be True or False, got {self.network_mean!r}"
             )
-        for name, word in (("gnn_weight", "auto"), ("gp_weight", "cv")):
+        for name in ("gnn_weight", "gp_weight"):
             weight = getattr(self, name)
-            if isinstance(weight, str) and weight == word:
+            if name == "gp_weight" and isinstance(weight, str) and weight == "cv":
                 continue
             if isinstance(weight, bool) or not isinstance(weight, Real) or not 0 <= weight <= 1:
-                raise InvalidOptionError(
-                    f"{name} must lie in [0, 1] or be {word!r}, got {weight!r}"
-                )
+                also = " or be 'cv'" if name == "gp_weight" else ""
+                raise InvalidOptionError(f"{name} must lie in [0, 1]{also}, got {weight!r}")
         archs = as_archs(X)
         y = check_target(y, len(archs))
         # each cell and up to isomorphs - 1 cells building the same network, encoded once
@@ -216,10 +213,8 @@ class DefaultPredictor(ArchPredictor):
         self.train_codes_, self.train_y_, self.train_weight_ = codes, y[owner], weight
         self.extra_ = self._fit_extra_trees(features)
         self.gp_ = self._fit_gp()
-        if isinstance(self.gnn_weight, str):  # "auto"
-            self.gnn_weight_ = GNN_AUTO_WEIGHT if len(archs) > GP_MAX_CELLS else 0.0
-        else:
-            self.gnn_weight_ = float(self.gnn_weight)
+        # the GNN pre-trains on the same zero-cost scores: without them it takes no share
+        self.gnn_weight_ = float(self.gnn_weight) if self.features_ != "structure" else 0.0
         self.gnns_ = [gnn.fit(archs, y) for gnn in self._gnns()]
         self.n_features_in_ = features.shape[1]  # last: what marks the predictor fitted
         return self
@@ -315,7 +310,7 @@ class DefaultPredictor(ArchPredictor):
             if getattr(self, "features_", None) != "structure":
                 logger.warning(
                     "no zero-cost scores for %s (none given, none bundled): the default "
-                    "predictor uses structure-only features",
+                    "predictor uses structure-only features and no pre-trained GNN",
                     self.space_.name,
                 )
             self.features_ = "structure"

@@ -32,7 +32,6 @@ FAST = {
     "gnn": {"epochs": 5},
     "gin-pretrained": {"epochs": 5, "pretrain_epochs": 1, "hidden": 16},
     "flow-pretrained": {"epochs": 5, "pretrain_epochs": 1, "hidden": 16},
-    "default+gnn": {"n_estimators": 30},
     "default-trees": {"n_estimators": 30},
     "default-trees+gnn": {"n_estimators": 30},
 }
@@ -49,7 +48,7 @@ def toy_data(space_name: str, n: int = 60, seed: int = 0) -> tuple[list[str], np
 
 @pytest.fixture(autouse=True)
 def short_pretraining(monkeypatch):
-    """default+gnn pre-trains its GNN for one pass over the space, not thirty."""
+    """The default predictors pre-train their GNN for one pass over the space, not thirty."""
     monkeypatch.setattr(_default, "GNN_PRETRAIN_EPOCHS", 1)
 
 

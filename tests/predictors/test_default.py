@@ -80,7 +80,7 @@ def test_isomorphic_copies_cover_each_network_once_per_cell():
 
 def test_boosted_and_extra_trees_are_averaged(nb201):
     archs = nb201["test"][0][:200]
-    own = {"network_mean": False, "gp_weight": 0.0}
+    own = {"network_mean": False, "gp_weight": 0.0, "gnn_weight": 0.0}
     both = DefaultPredictor(proxy_scores=nb201["scores"], n_estimators=50, extra_trees=20, **own)
     both.fit(*nb201["train"])
     boosted = both.model_._predict(both._features(archs))
@@ -120,7 +120,7 @@ def test_each_network_gets_the_mean_prediction_of_its_cells(nb201):
         ("extra_trees", "many"),
         ("gnn_weight", 1.5),
         ("gnn_weight", "0.2"),
-        ("gnn_weight", "always"),
+        ("gnn_weight", "auto"),
         ("gp_weight", -0.1),
         ("gp_weight", "always"),
         ("network_mean", "yes"),
@@ -152,7 +152,7 @@ def test_cross_validation_gives_the_gaussian_process_a_share_where_it_ranks_bett
 
 def test_the_gaussian_process_takes_its_share(macro, tmp_path):
     archs, y, test = macro
-    settings = {"space": "tnb101-macro", "n_estimators": 30, "extra_trees": 10}
+    settings = {"space": "tnb101-macro", "n_estimators": 30, "extra_trees": 10, "gnn_weight": 0.0}
     trees = DefaultPredictor(**settings, gp_weight=0.0).fit(archs, y)
     mixed = DefaultPredictor(**settings, gp_weight=0.25).fit(archs, y)
     gp = mixed.gp_.predict(mixed._features(test))
@@ -186,9 +186,9 @@ def test_a_pre_trained_gnn_takes_its_share_of_the_prediction(monkeypatch, tmp_pa
     archs = get_space("tnb101-macro").sample(np.random.default_rng(0), 60, replace=False)
     y = np.random.default_rng(1).normal(size=60)
     settings = {"space": "tnb101-macro", "n_estimators": 30, "extra_trees": 20}
-    trees = DefaultPredictor(**settings).fit(archs[:40], y[:40])
-    mixed = make_predictor("default+gnn", **settings).fit(archs[:40], y[:40])
-    assert trees.gnns_ == [] and mixed.gnn_weight == 0.2
+    trees = DefaultPredictor(**settings, gnn_weight=0.0).fit(archs[:40], y[:40])
+    mixed = DefaultPredictor(**settings).fit(archs[:40], y[:40])
+    assert trees.gnns_ == [] and mixed.gnn_weight_ == 0.2
     (gnn,) = mixed.gnns_
     assert gnn.pretrain_epochs == 1 and gnn.loss == "mse"
     expected = 0.8 * trees.predict(archs[40:]) + 0.2 * gnn.predict(archs[40:])
@@ -214,28 +214,13 @@ def test_a_pre_trained_gnn_takes_its_share_of_the_prediction(monkeypatch, tmp_pa
         DefaultPredictor(gnn_models=0).fit(archs[:40], y[:40])
 
 
-def test_auto_gives_a_gnn_its_share_beyond_the_gaussian_process_sizes(monkeypatch, tmp_path):
-    monkeypatch.setattr(_default, "GNN_PRETRAIN_EPOCHS", 1)
-    monkeypatch.setattr(_default, "GP_MAX_CELLS", 30)
-    archs = get_space("tnb101-macro").sample(np.random.default_rng(0), 60, replace=False)
-    y = np.random.default_rng(1).normal(size=60)
-    settings = {"space": "tnb101-macro", "n_estimators": 30, "extra_trees": 20}
-    small = DefaultPredictor(**settings).fit(archs[:30], y[:30])
-    assert small.gnn_weight_ == 0 and small.gnns_ == []
-    large = DefaultPredictor(**settings).fit(archs[:40], y[:40])
-    assert large.gnn_weight_ == _default.GNN_AUTO_WEIGHT and len(large.gnns_) == 1
-    fixed = DefaultPredictor(**settings, gnn_weight=_default.GNN_AUTO_WEIGHT)
-    expected = fixed.fit(archs[:40], y[:40]).predict(archs[40:])
-    np.testing.assert_allclose(large.predict(archs[40:]), expected)
-    save_predictor(large, tmp_path / "m")
-    loaded = load_predictor(tmp_path / "m")
-    assert loaded.gnn_weight_ == _default.GNN_AUTO_WEIGHT
-    np.testing.assert_allclose(loaded.predict(archs[40:]), expected, rtol=1e-6)
-
-
 def test_a_save_from_before_network_mean_predicts_as_it_did(nb201, tmp_path):
     old = DefaultPredictor(
-        proxy_scores=nb201["scores"], n_estimators=30, extra_trees=10, network_mean=False
+        proxy_scores=nb201["scores"],
+        n_estimators=30,
+        extra_trees=10,
+        gnn_weight=0.0,
+        network_mean=False,
     ).fit(*nb201["train"])
     save_predictor(old, tmp_path / "m")
     manifest = tmp_path / "m" / "predictor.json"
@@ -259,7 +244,7 @@ def test_without_scores_it_falls_back_to_structure_with_a_warning(monkeypatch, t
     y = np.arange(40.0)
     with caplog.at_level(logging.WARNING):
         model = make_predictor("default", space="tnb101-macro", n_estimators=20).fit(archs, y)
-    assert model.features_ == "structure"
+    assert model.features_ == "structure" and model.gnns_ == []
     assert "no zero-cost scores for tnb101-macro" in caplog.text
     assert np.isfinite(model.predict(archs)).all()
 

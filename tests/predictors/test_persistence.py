@@ -4,6 +4,7 @@ saving never replaces a directory that holds anything else."""
 from __future__ import annotations
 
 import json
+import shutil
 import warnings
 from pathlib import Path
 
@@ -12,7 +13,7 @@ import pytest
 import torch
 
 from naspredict.errors import BenchmarkFormatError, StaleScoresWarning
-from naspredict.predictors import load_predictor, make_predictor, save_predictor
+from naspredict.predictors import _default, load_predictor, make_predictor, save_predictor
 from naspredict.spaces import get_space
 
 SPACE = get_space("nb201")
@@ -25,13 +26,14 @@ def saved(tmp_path_factory):
     y = np.random.default_rng(1).normal(size=30)
     root = tmp_path_factory.mktemp("saved")
     fast = {"xgb": {"n_estimators": 10}, "default": {"n_estimators": 10}, "gin": {"epochs": 2}}
-    for name, params in fast.items():
-        save_predictor(make_predictor(name, space="nb201", **params).fit(archs, y), root / name)
+    with pytest.MonkeyPatch.context() as patch:  # the default's GNN: one pre-training pass
+        patch.setattr(_default, "GNN_PRETRAIN_EPOCHS", 1)
+        for name, params in fast.items():
+            model = make_predictor(name, space="nb201", **params).fit(archs, y)
+            save_predictor(model, root / name)
 
     def copy(name, to):
-        to.mkdir()
-        for path in (root / name).iterdir():
-            (to / path.name).write_bytes(path.read_bytes())
+        shutil.copytree(root / name, to)
         return to
 
     return copy
