@@ -2,7 +2,7 @@
 
     python benchmarks/headline.py                      # every setting, 5 seeds
     python benchmarks/headline.py --only nb201 --seeds 2
-    python benchmarks/headline.py --predictor default+gnn  # another, on the same splits
+    python benchmarks/headline.py --predictor default-trees  # another, on the same splits
     python benchmarks/headline.py --only macro/autoencoder --sizes 1000 3000  # more cells
 
 Writes ``benchmarks/results/headline.json`` and ``headline.md``. Finished runs are kept in

@@ -357,7 +357,7 @@ class DefaultPredictor(ArchPredictor):
             self.gp_weight_ = float(data["gp_weight"])
             if "gnn_weight" in data:
                 self.gnn_weight_ = float(data["gnn_weight"])
-            else:  # saved before "auto" and network_mean: it predicts as it did then
+            else:  # saved before the share was saved and network_mean: it predicts as then
                 self.gnn_weight_, self.network_mean = float(self.gnn_weight), False
             self.gp_features_, self.gp_y_ = data["gp_features"], data["gp_y"]
         features = self._features(self.space_.archs_from_codes(self.train_codes_))
