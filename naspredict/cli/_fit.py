@@ -49,7 +49,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         help=f"one of {PREDICTOR_NAMES}; NAME@ENCODING sets the encoding "
         f"(default {DEFAULT_PREDICTOR}: boosted and extremely randomised trees on structure "
         "and zero-cost features, with a Gaussian process where cross-validation finds it "
-        "helps up to 1,000 training cells and a pre-trained GNN beyond; each cell gets the "
+        "helps up to 1,000 training cells and a pre-trained GNN; each cell gets the "
         "mean prediction of the cells that build its network)",
     )
     add_proxy_scores_option(fit)
