@@ -32,3 +32,12 @@ def shared() -> Path:
 def nats_dir(shared: Path) -> Path:
     """The official NATS-Bench topology files of three cells."""
     return shared / "nb201" / "NATS-tss-v1_0-3ffb9-simple"
+
+
+@pytest.fixture
+def short_gnn_pretraining(monkeypatch):
+    """The default predictors pre-train their GNN for one pass over the space, not thirty:
+    for tests of what they do, not of how well they rank."""
+    from naspredict.predictors import _default
+
+    monkeypatch.setattr(_default, "GNN_PRETRAIN_EPOCHS", 1)

@@ -191,13 +191,8 @@ class DefaultPredictor(ArchPredictor):
             raise InvalidOptionError(
                 f"network_mean must be True or False, got {self.network_mean!r}"
             )
-        for name in ("gnn_weight", "gp_weight"):
-            weight = getattr(self, name)
-            if name == "gp_weight" and isinstance(weight, str) and weight == "cv":
-                continue
-            if isinstance(weight, bool) or not isinstance(weight, Real) or not 0 <= weight <= 1:
-                also = " or be 'cv'" if name == "gp_weight" else ""
-                raise InvalidOptionError(f"{name} must lie in [0, 1]{also}, got {weight!r}")
+        _check_share("gnn_weight", self.gnn_weight)
+        _check_share("gp_weight", self.gp_weight, "cv")
         archs = as_archs(X)
         y = check_target(y, len(archs))
         # each cell and up to isomorphs - 1 cells building the same network, encoded once
@@ -366,6 +361,15 @@ class DefaultPredictor(ArchPredictor):
         self.gnns_ = self._gnns()
         for k, gnn in enumerate(self.gnns_):
             gnn._load_state(directory / gnn_directory(k))
+
+
+def _check_share(name: str, value: object, *words: str) -> None:
+    """Refuse a share that lies outside [0, 1] and is none of ``words``."""
+    if isinstance(value, str) and value in words:
+        return
+    if isinstance(value, bool) or not isinstance(value, Real) or not 0 <= value <= 1:
+        also = "".join(f" or be {word!r}" for word in words)
+        raise InvalidOptionError(f"{name} must lie in [0, 1]{also}, got {value!r}")
 
 
 def isomorphic_copies(

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from naspredict.predictors import _default
-
 
 @pytest.fixture(autouse=True)
-def short_pretraining(monkeypatch):
-    """The default predictor pre-trains its GNN for one pass over the space, not thirty."""
-    monkeypatch.setattr(_default, "GNN_PRETRAIN_EPOCHS", 1)
+def _one_pretraining_pass(short_gnn_pretraining):
+    """Every command test runs with ``short_gnn_pretraining``."""

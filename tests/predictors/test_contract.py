@@ -12,7 +12,6 @@ from sklearn.utils.validation import check_is_fitted
 from naspredict.errors import InvalidArchitectureError, InvalidTargetError, NotFittedError
 from naspredict.predictors import (
     PREDICTORS,
-    _default,
     load_predictor,
     make_predictor,
     save_predictor,
@@ -20,6 +19,9 @@ from naspredict.predictors import (
 from naspredict.spaces import get_space
 
 #: Small settings so that the contract runs in seconds; quality is tested elsewhere.
+#: The default predictors fit with their GNN pre-trained for one pass.
+pytestmark = pytest.mark.usefixtures("short_gnn_pretraining")
+
 FAST = {
     "default": {"n_estimators": 30},
     "xgb": {"n_estimators": 30},
@@ -44,12 +46,6 @@ def toy_data(space_name: str, n: int = 60, seed: int = 0) -> tuple[list[str], np
     ops = [space.parse(a) for a in archs]
     y = np.array([sum(o) + 0.1 * len(o) for o in ops], dtype=float)
     return archs, y + np.random.default_rng(seed).normal(0, 0.1, n)
-
-
-@pytest.fixture(autouse=True)
-def short_pretraining(monkeypatch):
-    """The default predictors pre-train their GNN for one pass over the space, not thirty."""
-    monkeypatch.setattr(_default, "GNN_PRETRAIN_EPOCHS", 1)
 
 
 @pytest.fixture(params=PREDICTORS.names())

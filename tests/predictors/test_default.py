@@ -181,8 +181,7 @@ def test_cross_validation_leaves_out_the_gaussian_process_outside_its_sizes(macr
     assert model.fit(archs[:20], y[:20]).gp_weight_ in _default.GP_WEIGHTS
 
 
-def test_a_pre_trained_gnn_takes_its_share_of_the_prediction(monkeypatch, tmp_path):
-    monkeypatch.setattr(_default, "GNN_PRETRAIN_EPOCHS", 1)
+def test_a_pre_trained_gnn_takes_its_share_of_the_prediction(short_gnn_pretraining, tmp_path):
     archs = get_space("tnb101-macro").sample(np.random.default_rng(0), 60, replace=False)
     y = np.random.default_rng(1).normal(size=60)
     settings = {"space": "tnb101-macro", "n_estimators": 30, "extra_trees": 20}

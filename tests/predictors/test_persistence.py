@@ -26,7 +26,8 @@ def saved(tmp_path_factory):
     y = np.random.default_rng(1).normal(size=30)
     root = tmp_path_factory.mktemp("saved")
     fast = {"xgb": {"n_estimators": 10}, "default": {"n_estimators": 10}, "gin": {"epochs": 2}}
-    with pytest.MonkeyPatch.context() as patch:  # the default's GNN: one pre-training pass
+    # the default's GNN: one pre-training pass (short_gnn_pretraining, for a module fixture)
+    with pytest.MonkeyPatch.context() as patch:
         patch.setattr(_default, "GNN_PRETRAIN_EPOCHS", 1)
         for name, params in fast.items():
             model = make_predictor(name, space="nb201", **params).fit(archs, y)
