@@ -10,7 +10,7 @@ import torch
 from scipy.stats import kendalltau, spearmanr
 
 from naspredict.benchmark_data import _bundled, bundled_scores, load_table
-from naspredict.errors import MissingScoresError
+from naspredict.errors import InvalidOptionError, MissingScoresError
 from naspredict.predictors.gnn import FlowPredictor, GINPredictor
 from naspredict.predictors.gnn._pretraining import HEAD_PREFIX, pretraining_targets
 from naspredict.spaces import get_space
@@ -64,6 +64,25 @@ def test_fit_starts_from_the_pre_trained_weights(cls):
         torch.testing.assert_close(value, state[name])
     for name in set(plain) - set(body):  # a fresh head: the seeded one of a plain fit
         torch.testing.assert_close(state[name], plain[name])
+
+
+def test_fits_of_one_pretrain_seed_share_the_pre_training():
+    space = get_space("tnb101-macro")
+    archs = space.sample(np.random.default_rng(0), 30)
+    y = np.random.default_rng(1).normal(size=30)
+    settings = {"space": "tnb101-macro", "hidden": 8, "layers": 1, "epochs": 1, "lr": 0.0}
+    body = {}
+    for seed, pretrain_seed in ((0, None), (7, 0), (7, None)):
+        model = FlowPredictor(
+            **settings, pretrain_epochs=2, random_state=seed, pretrain_seed=pretrain_seed
+        ).fit(archs, y)
+        state = model.module_.state_dict().items()
+        body[seed, pretrain_seed] = {k: v for k, v in state if not k.startswith(HEAD_PREFIX)}
+    for name, value in body[0, None].items():
+        torch.testing.assert_close(body[7, 0][name], value)
+    assert any(not torch.equal(body[7, None][k], v) for k, v in body[0, None].items())
+    with pytest.raises(InvalidOptionError, match="pretrain_seed"):
+        FlowPredictor(**settings, pretrain_seed=1.5).fit(archs, y)
 
 
 def test_pre_training_ranks_better_from_few_cells(shared: Path):

@@ -66,6 +66,7 @@ class _GNNPredictor(ArchPredictor):
         device: str = "cpu",
         warm_start: bool = False,
         pretrain_epochs: int = 0,
+        pretrain_seed: int | None = None,
         proxy_scores: str | None = None,
         verbose: bool = False,
     ) -> None:
@@ -84,6 +85,7 @@ class _GNNPredictor(ArchPredictor):
         self.device = device
         self.warm_start = warm_start
         self.pretrain_epochs = pretrain_epochs
+        self.pretrain_seed = pretrain_seed
         self.proxy_scores = proxy_scores
         self.verbose = verbose
 
@@ -189,6 +191,9 @@ class _GNNPredictor(ArchPredictor):
             least = 0 if name == "pretrain_epochs" else 1
             if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < least:
                 raise InvalidOptionError(f"{name} must be an integer >= {least}, got {value!r}")
+        seed = self.pretrain_seed
+        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int | np.integer)):
+            raise InvalidOptionError(f"pretrain_seed must be an integer or None, got {seed!r}")
         if not 0.0 <= self.val_fraction < 1.0:
             raise InvalidOptionError(f"val_fraction must lie in [0, 1), got {self.val_fraction!r}")
         check_device(self.device)
@@ -235,7 +240,7 @@ class _GNNPredictor(ArchPredictor):
             lr=_PRETRAIN_LR,
             weight_decay=self.weight_decay,
             batch_size=_PRETRAIN_BATCH,
-            random_state=self.random_state,
+            random_state=self.random_state if self.pretrain_seed is None else self.pretrain_seed,
             device=self.device,
         )
         missing, unexpected = self.module_.load_state_dict(
@@ -285,6 +290,9 @@ class GINPredictor(_GNNPredictor):
         fine-tune with a fresh readout head; 0: no pre-training. Pre-training uses batches
         of 256 at a learning rate of 3e-3; its weights are computed once per process for
         each setting.
+    pretrain_seed : int, optional
+        Seeds the pre-training (None: ``random_state``): GNNs that differ in
+        ``random_state`` alone share one pre-training when given the same ``pretrain_seed``.
     proxy_scores : str, optional
         Path of a table of zero-cost scores (``naspredict proxies`` output) to pre-train on
         beside those naspredict ships for the space.
@@ -312,6 +320,7 @@ class GINPredictor(_GNNPredictor):
         device: str = "cpu",
         warm_start: bool = False,
         pretrain_epochs: int = 0,
+        pretrain_seed: int | None = None,
         proxy_scores: str | None = None,
         verbose: bool = False,
     ) -> None:
@@ -331,6 +340,7 @@ class GINPredictor(_GNNPredictor):
             device=device,
             warm_start=warm_start,
             pretrain_epochs=pretrain_epochs,
+            pretrain_seed=pretrain_seed,
             proxy_scores=proxy_scores,
             verbose=verbose,
         )
@@ -379,6 +389,9 @@ class FlowPredictor(_GNNPredictor):
         fine-tune with a fresh readout head; 0: no pre-training. Pre-training uses batches
         of 256 at a learning rate of 3e-3; its weights are computed once per process for
         each setting.
+    pretrain_seed : int, optional
+        Seeds the pre-training (None: ``random_state``): GNNs that differ in
+        ``random_state`` alone share one pre-training when given the same ``pretrain_seed``.
     proxy_scores : str, optional
         Path of a table of zero-cost scores (``naspredict proxies`` output) to pre-train on
         beside those naspredict ships for the space.
