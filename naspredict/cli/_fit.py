@@ -47,10 +47,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         type=one_name,
         default=DEFAULT_PREDICTOR,
         help=f"one of {PREDICTOR_NAMES}; NAME@ENCODING sets the encoding "
-        f"(default {DEFAULT_PREDICTOR}: boosted and extremely randomised trees on structure "
-        "and zero-cost features, with a Gaussian process where cross-validation finds it "
-        "helps up to 1,000 training cells and a pre-trained GNN; each cell gets the "
-        "mean prediction of the cells that build its network)",
+        f"(default {DEFAULT_PREDICTOR}: boosted trees, shallow on up to 500 training cells, "
+        "and extremely randomised trees on structure and zero-cost features, with a Gaussian "
+        "process where cross-validation finds it helps up to 1,000 training cells and a "
+        "pre-trained GNN; each cell gets the mean prediction of the cells that build its "
+        "network)",
     )
     add_proxy_scores_option(fit)
     fit.add_argument(

@@ -4,15 +4,16 @@
 >>> model = make_predictor("xgb", space="nb201")          # doctest: +SKIP
 >>> model.fit(train_archs, train_acc).predict(test_archs)  # doctest: +SKIP
 
-CLI names: ``default`` (:class:`DefaultPredictor`, XGBoost and extra trees on structure and
-zero-cost features, with a Gaussian process where cross-validation finds it helps up to 1,000
-training cells and a pre-trained GNN's prediction weighted 0.2, predicting each network's
-mean), ``default-trees`` (the trees alone), ``default-trees+gnn`` (the trees and the GNN),
-``default-trees+3gnn`` (the trees and the mean of three such GNNs, half and half), ``xgb``,
-``xgb-rank``, ``rf``, ``gp``, ``mlp``, ``linear``, ``gin``, ``flow`` (also ``gnn``),
-``gin-pretrained`` and ``flow-pretrained`` (pre-trained on the zero-cost scores of every
-architecture of the space before fitting), and ``zc:PROXY`` for a zero-cost proxy
-(``zc:synflow``); ``NAME@ENCODING`` picks the encoding (``xgb@onehot``).
+CLI names: ``default`` (:class:`DefaultPredictor`, XGBoost, shallow on up to 500 training
+cells, and extra trees on structure and zero-cost features, with a Gaussian process where
+cross-validation finds it helps up to 1,000 training cells and a pre-trained GNN's prediction
+weighted 0.2, predicting each network's mean), ``default-trees`` (the trees alone),
+``default-trees+gnn`` (the trees and the GNN), ``default-trees+3gnn`` (the trees and the
+mean of three such GNNs, half and half), ``xgb``, ``xgb-rank``, ``rf``, ``gp``, ``mlp``,
+``linear``, ``gin``, ``flow`` (also ``gnn``), ``gin-pretrained`` and ``flow-pretrained``
+(pre-trained on the zero-cost scores of every architecture of the space before fitting), and
+``zc:PROXY`` for a zero-cost proxy (``zc:synflow``); ``NAME@ENCODING`` picks the encoding
+(``xgb@onehot``).
 """
 
 from __future__ import annotations

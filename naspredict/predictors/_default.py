@@ -72,7 +72,7 @@ _EXTRA_TREES_FEATURES = 0.5
 #: ``-pretrained`` GNNs (10, 30, 90: GIN at 78 NB201 cifar10-valid cells, seeds 10-12, Kendall
 #: tau 0.68, 0.69, 0.71, with the scores shipped before, one row per isomorphism class).
 GNN_PRETRAIN_EPOCHS = 30
-#: Seed distance between the GNNs of ``gnn_models``.
+#: Seed distance between the fine-tunings of the GNNs of ``gnn_models``.
 _GNN_SEED_STEP = 1000
 #: Shares of the Gaussian process that ``gp_weight="cv"`` chooses from.
 GP_WEIGHTS = (0.0, 0.25, 0.5, 0.75, 1.0)
@@ -81,6 +81,10 @@ GP_WEIGHTS = (0.0, 0.25, 0.5, 0.75, 1.0)
 GP_MAX_CELLS = 1_000
 _GP_MIN_CELLS = 20
 _GP_FOLDS = 5
+#: ``max_depth="auto"`` grows boosted trees of depth 3 on training sets of this many cells or
+#: fewer, of depth 6 on larger ones (see ``DefaultPredictor``'s notes in the README).
+SHALLOW_MAX_CELLS = 500
+_SHALLOW_DEPTH, _DEEP_DEPTH = 3, 6
 
 
 class DefaultPredictor(ArchPredictor):
@@ -123,15 +127,20 @@ class DefaultPredictor(ArchPredictor):
         pre-training, about 35 s for NB201 on one CPU core, is done once per process and
         seed; ``gnn_weight_`` tells the share used.
     gnn_models : int
-        GNNs (seeded ``random_state``, ``random_state + 1000``, ...) whose mean prediction
-        takes the ``gnn_weight`` share: the mean evens out their seed-to-seed noise, at the
-        cost of one fit (and pre-training) each.
+        GNNs whose mean prediction takes the ``gnn_weight`` share: the mean evens out their
+        seed-to-seed noise. They share one pre-training (seeded ``random_state``) and are
+        fine-tuned from it with the seeds ``random_state``, ``random_state + 1000``, ..., so
+        each further GNN costs one fine-tuning.
     network_mean : bool
         Predict each cell as the mean prediction over every cell of the space that builds
         the same network (``space.network_ids``), so the cells of one network get one
         answer; False: each cell's own prediction.
-    n_estimators, max_depth, learning_rate, subsample, colsample_bytree, min_child_weight,
-    reg_lambda, random_state, n_jobs : see :class:`XGBPredictor`.
+    max_depth : int or "auto"
+        Depth of the boosted trees. ``"auto"``: 3 on training sets of up to
+        :data:`SHALLOW_MAX_CELLS` cells, 6 on larger ones; ``max_depth_`` tells the depth
+        used.
+    n_estimators, learning_rate, subsample, colsample_bytree, min_child_weight, reg_lambda,
+    random_state, n_jobs : see :class:`XGBPredictor`.
     """
 
     def __init__(
@@ -146,7 +155,7 @@ class DefaultPredictor(ArchPredictor):
         gnn_models: int = 1,
         network_mean: bool = True,
         n_estimators: int = 500,
-        max_depth: int = 6,
+        max_depth: int | str = "auto",
         learning_rate: float = 0.05,
         subsample: float = 0.8,
         colsample_bytree: float = 0.5,
@@ -187,6 +196,13 @@ class DefaultPredictor(ArchPredictor):
             raise InvalidOptionError(
                 f"gnn_models must be a positive integer, got {self.gnn_models!r}"
             )
+        depth = self.max_depth
+        if depth != "auto" and (
+            isinstance(depth, bool) or not isinstance(depth, int | np.integer) or depth < 1
+        ):
+            raise InvalidOptionError(
+                f"max_depth must be a positive integer or 'auto', got {depth!r}"
+            )
         if not isinstance(self.network_mean, bool | np.bool_):
             raise InvalidOptionError(
                 f"network_mean must be True or False, got {self.network_mean!r}"
@@ -195,6 +211,7 @@ class DefaultPredictor(ArchPredictor):
         _check_share("gp_weight", self.gp_weight, "cv")
         archs = as_archs(X)
         y = check_target(y, len(archs))
+        self.max_depth_ = self._depth(len(archs))
         # each cell and up to isomorphs - 1 cells building the same network, encoded once
         cells = self.space_.codes(archs)
         codes, owner, weight = isomorphic_copies(self.space_, cells, self.isomorphs)
@@ -241,7 +258,10 @@ class DefaultPredictor(ArchPredictor):
             return float(self.gp_weight)
         if not _GP_MIN_CELLS <= len(archs) <= GP_MAX_CELLS:
             return 0.0
-        trees_only = clone(self).set_params(gp_weight=0.0, gnn_weight=0.0)
+        # the folds' trees as deep as the whole set's, though their sets are smaller
+        trees_only = clone(self).set_params(
+            gp_weight=0.0, gnn_weight=0.0, max_depth=self.max_depth_
+        )
         trees, gp = np.empty(len(y)), np.empty(len(y))
         folds = KFold(_GP_FOLDS, shuffle=True, random_state=self.random_state)
         for train, test in folds.split(features):
@@ -281,6 +301,7 @@ class DefaultPredictor(ArchPredictor):
                 pretrain_epochs=GNN_PRETRAIN_EPOCHS,
                 proxy_scores=self.proxy_scores,
                 random_state=self.random_state + _GNN_SEED_STEP * k,
+                pretrain_seed=self.random_state,
             )
             for k in range(self.gnn_models)
         ]
@@ -313,8 +334,14 @@ class DefaultPredictor(ArchPredictor):
         self.features_ = "structure+zero-cost"
         return Concat((structure, scores))
 
+    def _depth(self, cells: int) -> int:
+        """The boosted trees' depth on a training set of ``cells`` cells."""
+        if self.max_depth != "auto":
+            return int(self.max_depth)
+        return _SHALLOW_DEPTH if cells <= SHALLOW_MAX_CELLS else _DEEP_DEPTH
+
     def _booster(self) -> XGBPredictor:
-        params = {name: getattr(self, name) for name in _BOOSTER}
+        params = {name: getattr(self, name) for name in _BOOSTER} | {"max_depth": self.max_depth_}
         return XGBPredictor(space=self.space, encoding="precomputed", **params)
 
     def _predict(self, features: np.ndarray) -> np.ndarray:
@@ -342,9 +369,6 @@ class DefaultPredictor(ArchPredictor):
         )
 
     def _load_state(self, directory: Path) -> None:
-        self.model_ = self._booster()
-        self.model_._load_state(directory)
-        self.n_features_in_ = self.model_.n_features_in_
         # the extremely randomised trees are re-grown (deterministically) from the training set
         with np.load(directory / "training.npz", allow_pickle=False) as data:
             self.train_codes_, self.train_y_ = data["codes"], data["y"]
@@ -355,6 +379,10 @@ class DefaultPredictor(ArchPredictor):
             else:  # saved before the share was saved and network_mean: it predicts as then
                 self.gnn_weight_, self.network_mean = float(self.gnn_weight), False
             self.gp_features_, self.gp_y_ = data["gp_features"], data["gp_y"]
+        self.max_depth_ = self._depth(len(self.gp_y_))
+        self.model_ = self._booster()
+        self.model_._load_state(directory)
+        self.n_features_in_ = self.model_.n_features_in_
         features = self._features(self.space_.archs_from_codes(self.train_codes_))
         self.extra_ = self._fit_extra_trees(features)
         self.gp_ = self._fit_gp()

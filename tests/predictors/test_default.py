@@ -124,6 +124,9 @@ def test_each_network_gets_the_mean_prediction_of_its_cells(nb201):
         ("gp_weight", -0.1),
         ("gp_weight", "always"),
         ("network_mean", "yes"),
+        ("max_depth", 0),
+        ("max_depth", 2.5),
+        ("max_depth", "deep"),
     ],
 )
 def test_bad_ensemble_settings_are_clear_errors(param, bad):
@@ -174,6 +177,21 @@ def test_a_state_missing_its_gaussian_process_is_refused(macro, tmp_path):
         load_predictor(tmp_path / "m")
 
 
+def test_auto_depth_grows_shallow_trees_on_small_training_sets(macro, monkeypatch, tmp_path):
+    archs, y, test = macro
+    settings = {"space": "tnb101-macro", "n_estimators": 20, "extra_trees": 5}
+    model = DefaultPredictor(**settings, gnn_weight=0.0).fit(archs, y)
+    assert model.max_depth_ == model.model_.max_depth == 3
+    assert DefaultPredictor(**settings, max_depth=4).fit(archs, y).model_.max_depth == 4
+    save_predictor(model, tmp_path / "m")
+    loaded = load_predictor(tmp_path / "m")
+    assert loaded.max_depth_ == 3
+    np.testing.assert_allclose(loaded.predict(test), model.predict(test))
+    monkeypatch.setattr(_default, "SHALLOW_MAX_CELLS", len(archs) - 1)
+    deep = clone(model).fit(archs, y)
+    assert deep.max_depth_ == deep.model_.max_depth == 6
+
+
 def test_cross_validation_leaves_out_the_gaussian_process_outside_its_sizes(macro):
     archs, y, _ = macro
     model = DefaultPredictor(space="tnb101-macro", n_estimators=10, extra_trees=5)
@@ -198,7 +216,8 @@ def test_a_pre_trained_gnn_takes_its_share_of_the_prediction(short_gnn_pretraini
     # several GNNs, seeded apart: their mean takes the share
     ensemble = make_predictor("default-trees+3gnn", gnn_models=2, **settings)
     ensemble.fit(archs[:40], y[:40])
-    assert [g.random_state for g in ensemble.gnns_] == [0, 1000]
+    # fine-tuned apart from one pre-training
+    assert [(g.random_state, g.pretrain_seed) for g in ensemble.gnns_] == [(0, 0), (1000, 0)]
     gnns = np.mean([g.predict(archs[40:]) for g in ensemble.gnns_], axis=0)
     assert not np.allclose(ensemble.gnns_[0].predict(archs[40:]), gnns)
     expected = 0.5 * trees.predict(archs[40:]) + 0.5 * gnns
