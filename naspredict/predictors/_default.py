@@ -184,25 +184,10 @@ class DefaultPredictor(ArchPredictor):
 
     def fit(self, X: Sequence[str], y: Sequence[float]) -> DefaultPredictor:
         """Fit on architecture strings ``X`` and targets ``y``."""
-        if not isinstance(self.isomorphs, int | np.integer) or self.isomorphs < 1:
-            raise InvalidOptionError(
-                f"isomorphs must be a positive integer, got {self.isomorphs!r}"
-            )
-        if not isinstance(self.extra_trees, int | np.integer) or self.extra_trees < 0:
-            raise InvalidOptionError(
-                f"extra_trees must be an integer >= 0, got {self.extra_trees!r}"
-            )
-        if not isinstance(self.gnn_models, int | np.integer) or self.gnn_models < 1:
-            raise InvalidOptionError(
-                f"gnn_models must be a positive integer, got {self.gnn_models!r}"
-            )
-        depth = self.max_depth
-        if depth != "auto" and (
-            isinstance(depth, bool) or not isinstance(depth, int | np.integer) or depth < 1
-        ):
-            raise InvalidOptionError(
-                f"max_depth must be a positive integer or 'auto', got {depth!r}"
-            )
+        _check_count("isomorphs", self.isomorphs, 1)
+        _check_count("extra_trees", self.extra_trees, 0)
+        _check_count("gnn_models", self.gnn_models, 1)
+        _check_count("max_depth", self.max_depth, 1, "auto")
         if not isinstance(self.network_mean, bool | np.bool_):
             raise InvalidOptionError(
                 f"network_mean must be True or False, got {self.network_mean!r}"
@@ -389,6 +374,15 @@ class DefaultPredictor(ArchPredictor):
         self.gnns_ = self._gnns()
         for k, gnn in enumerate(self.gnns_):
             gnn._load_state(directory / gnn_directory(k))
+
+
+def _check_count(name: str, value: object, least: int, *words: str) -> None:
+    """Refuse a count that is no integer of at least ``least`` and none of ``words``."""
+    if isinstance(value, str) and value in words:
+        return
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < least:
+        also = "".join(f" or be {word!r}" for word in words)
+        raise InvalidOptionError(f"{name} must be an integer >= {least}{also}, got {value!r}")
 
 
 def _check_share(name: str, value: object, *words: str) -> None:
