@@ -120,7 +120,7 @@ def run_fit(args: argparse.Namespace) -> None:
     if args.proxy_scores and ("proxy_scores" not in params or params.get("pretrain_epochs") == 0):
         raise InvalidOptionError(
             f"--proxy-scores: {args.predictor} takes no zero-cost scores file (default and its "
-            "variants and the -pretrained GNNs do)"
+            "variants, xgb, rf, gp, mlp, linear and the -pretrained GNNs do)"
         )
     check_proxy_scores(args.proxy_scores, table, args.target)
     if "random_state" in predictor.get_params():

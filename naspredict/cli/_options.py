@@ -193,14 +193,16 @@ def add_protocol_options(parser: argparse.ArgumentParser) -> None:
 
 
 def add_proxy_scores_option(parser: argparse.ArgumentParser) -> None:
-    """``--proxy-scores TABLE``: zero-cost scores for the default predictor (and zc:PROXY)."""
+    """``--proxy-scores TABLE``: zero-cost scores for the trained predictors (features or
+    pre-training labels) and the values of zc:PROXY."""
     parser.add_argument(
         "--proxy-scores",
         metavar="TABLE",
         help="zero-cost scores (a `naspredict proxies` file or any table with arch and proxy "
         "columns): features of the default predictor beside the scores naspredict ships for "
-        "the space (a cell the table lacks takes the scores of a cell building the same "
-        "network, else of an isomorphic cell, else of the nearest scored cell), "
+        "the space, and of xgb, rf, gp, mlp and linear beside their encoding's (a cell the "
+        "table lacks takes the scores of a cell building the same network, else of an "
+        "isomorphic cell, else of the nearest scored cell), "
         "pre-training labels of the -pretrained GNNs beside the shipped ones, and the "
         "values of zc:PROXY predictors, which otherwise take the shipped scores (a proxy "
         "they lack is an error; cells they lack are scored, with a warning)",

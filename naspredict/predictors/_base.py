@@ -13,8 +13,8 @@ from sklearn.exceptions import DataConversionWarning
 from sklearn.exceptions import NotFittedError as SklearnNotFittedError
 
 from naspredict import errors
-from naspredict.encodings import Encoder, get_encoder
-from naspredict.errors import InvalidArchitectureError, InvalidTargetError
+from naspredict.encodings import Concat, Encoder, ZeroCostFeatures, get_encoder
+from naspredict.errors import InvalidArchitectureError, InvalidOptionError, InvalidTargetError
 from naspredict.spaces import SearchSpace, get_space
 
 #: ``encoding`` value for a predictor that is given feature matrices instead of arch strings.
@@ -29,8 +29,9 @@ class _NotFittedError(errors.NotFittedError, SklearnNotFittedError):
 class ArchPredictor(RegressorMixin, BaseEstimator):
     """Base class of the predictors: a scikit-learn regressor over architectures.
 
-    ``X`` is a sequence of architecture strings of ``space``, encoded with ``encoding``;
-    or, with ``encoding="precomputed"``, a numeric feature matrix. The input type is never
+    ``X`` is a sequence of architecture strings of ``space``, encoded with ``encoding`` (and,
+    where the predictor takes ``proxy_scores``, that table's zero-cost scores beside it); or,
+    with ``encoding="precomputed"``, a numeric feature matrix. The input type is never
     guessed: strings given to a precomputed predictor, or numbers to an encoding one, are
     an error.
 
@@ -91,7 +92,16 @@ class ArchPredictor(RegressorMixin, BaseEstimator):
 
     def _encoder(self) -> Encoder | None:
         encoding = getattr(self, "encoding", PRECOMPUTED)
-        return None if encoding == PRECOMPUTED else get_encoder(encoding)
+        scores = getattr(self, "proxy_scores", None)
+        if encoding == PRECOMPUTED:
+            if scores is not None:
+                raise InvalidOptionError(
+                    "proxy_scores adds features to an encoding: a predictor with "
+                    "encoding='precomputed' takes its features as given"
+                )
+            return None
+        encoder = get_encoder(encoding)
+        return encoder if scores is None else Concat((encoder, ZeroCostFeatures(scores)))
 
     def _features(self, X: Any, *, fitting: bool = False) -> np.ndarray:
         encoder = self._encoder()

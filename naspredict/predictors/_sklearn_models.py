@@ -24,6 +24,9 @@ class RandomForestPredictor(ArchPredictor):
     ----------
     space, encoding : str
         Search space and encoding name (``"onehot+graf"``...), or ``"precomputed"``.
+    proxy_scores : str, optional
+        Zero-cost scores table whose proxy columns join the encoding's features
+        (:class:`~naspredict.encodings.ZeroCostFeatures`).
     n_estimators, max_features, min_samples_leaf : see RandomForestRegressor.
     random_state : int
     n_jobs : int
@@ -36,6 +39,7 @@ class RandomForestPredictor(ArchPredictor):
         *,
         space: str = "nb201",
         encoding: str = "onehot+graf",
+        proxy_scores: str | None = None,
         n_estimators: int = 500,
         max_features: float = 0.5,
         min_samples_leaf: int = 1,
@@ -44,6 +48,7 @@ class RandomForestPredictor(ArchPredictor):
     ) -> None:
         self.space = space
         self.encoding = encoding
+        self.proxy_scores = proxy_scores
         self.n_estimators = n_estimators
         self.max_features = max_features
         self.min_samples_leaf = min_samples_leaf
@@ -73,6 +78,9 @@ class GaussianProcessPredictor(UncertaintyMixin, ArchPredictor):
     ----------
     space, encoding : str
         Search space and encoding name, or ``"precomputed"``.
+    proxy_scores : str, optional
+        Zero-cost scores table whose proxy columns join the encoding's features
+        (:class:`~naspredict.encodings.ZeroCostFeatures`).
     nu : float
         Smoothness of the Matern kernel.
     n_restarts : int
@@ -85,12 +93,14 @@ class GaussianProcessPredictor(UncertaintyMixin, ArchPredictor):
         *,
         space: str = "nb201",
         encoding: str = "onehot+graf",
+        proxy_scores: str | None = None,
         nu: float = 2.5,
         n_restarts: int = 2,
         random_state: int = 0,
     ) -> None:
         self.space = space
         self.encoding = encoding
+        self.proxy_scores = proxy_scores
         self.nu = nu
         self.n_restarts = n_restarts
         self.random_state = random_state
@@ -122,6 +132,9 @@ class MLPEnsemblePredictor(UncertaintyMixin, ArchPredictor):
     ----------
     space, encoding : str
         Search space and encoding name, or ``"precomputed"``.
+    proxy_scores : str, optional
+        Zero-cost scores table whose proxy columns join the encoding's features
+        (:class:`~naspredict.encodings.ZeroCostFeatures`).
     n_models : int
         Ensemble size (BANANAS uses 5).
     hidden : tuple of int
@@ -139,6 +152,7 @@ class MLPEnsemblePredictor(UncertaintyMixin, ArchPredictor):
         *,
         space: str = "nb201",
         encoding: str = "path",
+        proxy_scores: str | None = None,
         n_models: int = 5,
         hidden: tuple[int, ...] = (64, 64, 64),
         alpha: float = 1e-3,
@@ -147,6 +161,7 @@ class MLPEnsemblePredictor(UncertaintyMixin, ArchPredictor):
     ) -> None:
         self.space = space
         self.encoding = encoding
+        self.proxy_scores = proxy_scores
         self.n_models = n_models
         self.hidden = hidden
         self.alpha = alpha
@@ -182,15 +197,24 @@ class LinearPredictor(ArchPredictor):
     ----------
     space, encoding : str
         Search space and encoding name, or ``"precomputed"``.
+    proxy_scores : str, optional
+        Zero-cost scores table whose proxy columns join the encoding's features
+        (:class:`~naspredict.encodings.ZeroCostFeatures`).
     alpha : float
         L2 penalty.
     """
 
     def __init__(
-        self, *, space: str = "nb201", encoding: str = "onehot", alpha: float = 1.0
+        self,
+        *,
+        space: str = "nb201",
+        encoding: str = "onehot",
+        proxy_scores: str | None = None,
+        alpha: float = 1.0,
     ) -> None:
         self.space = space
         self.encoding = encoding
+        self.proxy_scores = proxy_scores
         self.alpha = alpha
 
     def _fit(self, features: np.ndarray, y: np.ndarray) -> None:

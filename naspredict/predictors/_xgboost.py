@@ -25,6 +25,9 @@ class XGBPredictor(ArchPredictor):
     ----------
     space, encoding : str
         Search space and encoding name (``"onehot+graf"``...), or ``"precomputed"``.
+    proxy_scores : str, optional
+        Zero-cost scores table whose proxy columns join the encoding's features
+        (:class:`~naspredict.encodings.ZeroCostFeatures`).
     objective : {"regression", "rank"}
         Squared error, or XGBoost's pairwise ranking loss (predictions are then scores
         whose order, not scale, is meaningful).
@@ -40,6 +43,7 @@ class XGBPredictor(ArchPredictor):
         *,
         space: str = "nb201",
         encoding: str = "onehot+graf",
+        proxy_scores: str | None = None,
         objective: str = "regression",
         n_estimators: int = 500,
         max_depth: int = 6,
@@ -53,6 +57,7 @@ class XGBPredictor(ArchPredictor):
     ) -> None:
         self.space = space
         self.encoding = encoding
+        self.proxy_scores = proxy_scores
         self.objective = objective
         self.n_estimators = n_estimators
         self.max_depth = max_depth

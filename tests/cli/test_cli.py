@@ -309,9 +309,9 @@ def test_help_shows_each_default(capsys):
 def test_every_predictor_with_a_scores_parameter_gets_the_file():
     from naspredict.cli._options import make_with_scores
 
-    for name in ("default", "default-trees", "default-trees+gnn", "flow-pretrained"):
+    names = ("default", "default-trees+gnn", "flow-pretrained", "xgb@onehot", "rf", "gp", "mlp")
+    for name in (*names, "linear"):
         assert make_with_scores(name, "nb201", "s.parquet").proxy_scores.endswith("/s.parquet")
-    assert "proxy_scores" not in make_with_scores("xgb", "nb201", "s.parquet").get_params()
 
 
 @pytest.mark.parametrize(

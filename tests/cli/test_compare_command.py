@@ -115,6 +115,21 @@ def test_fit_uses_the_default_predictor_with_given_scores(paths, tmp_path, capsy
     assert "fitted default on 100 architectures" in capsys.readouterr().out
 
 
+def test_fit_gives_the_scores_to_any_encoding_predictor(paths, tmp_path, capsys):
+    argv = ["fit", paths["table"], "--target", "valid_acc_200ep", "--train-size", "100"]
+    argv += ["--predictor", "xgb@onehot", "--proxy-scores", paths["scores"]]
+    assert main([*argv, "--out", str(tmp_path / "m"), "--json", str(tmp_path / "f.json")]) == 0
+    fit = json.loads((tmp_path / "f.json").read_text())
+    assert (
+        fit["params"]["proxy_scores"] == paths["scores"] and fit["params"]["encoding"] == "onehot"
+    )
+    assert (tmp_path / "m" / "proxy_scores.csv").is_file()
+    arch = "|nor_conv_3x3~0|+|nor_conv_3x3~0|none~1|+|skip_connect~0|none~1|none~2|"
+    capsys.readouterr()
+    assert main(["predict", str(tmp_path / "m"), arch]) == 0
+    assert arch in capsys.readouterr().out
+
+
 def test_fit_pretrains_a_gnn_on_the_given_scores_too(shared, tmp_path, capsys):
     table = shared / "tnb101" / "tnb101_macro_jigsaw.csv"
     archs = [line.split(",")[1] for line in table.read_text().splitlines()[1:]]

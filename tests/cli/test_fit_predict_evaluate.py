@@ -14,7 +14,6 @@ WORST = "|none~0|+|none~0|none~1|+|none~0|none~1|none~2|"
 
 #: Errors in what the command line names or combines: exit status 2, as argparse gives.
 USAGE_ERRORS = (
-    "xgb takes no zero-cost scores file",
     "gin takes no zero-cost scores file",
     "unknown predictor 'svm'",
     "--train-size must be at most 15625",
@@ -77,13 +76,6 @@ def test_fit_then_predict(table, tmp_path, capsys):
     ("argv", "message"),
     [
         (["fit", "{table}", "--target", "nope", "--out", "m"], "no column 'nope'"),
-        (
-            [
-                *("fit", "{table}", "--target", "valid_acc_200ep", "--predictor", "xgb"),
-                *("--proxy-scores", "s.parquet", "--out", "m"),
-            ],
-            "xgb takes no zero-cost scores file",
-        ),
         (  # a GNN that does not pre-train would ignore the file
             [
                 *("fit", "{table}", "--target", "valid_acc_200ep", "--predictor", "gin"),

@@ -9,6 +9,7 @@ import warnings
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 import torch
 
@@ -174,3 +175,17 @@ def test_a_predictor_of_precomputed_features_loads(tmp_path):
     model = make_predictor("xgb@precomputed", space="nb201", n_estimators=5).fit(X, X[:, 0])
     save_predictor(model, tmp_path / "m")
     np.testing.assert_allclose(load_predictor(tmp_path / "m").predict(X), model.predict(X))
+
+
+def test_an_encoding_predictor_is_saved_with_its_scores_file(tmp_path):
+    archs = SPACE.sample(np.random.default_rng(0), 30, replace=False)
+    scores = tmp_path / "scores.csv"
+    rng = np.random.default_rng(1)
+    pd.DataFrame({"arch": archs, "synflow": rng.normal(size=30)}).to_csv(scores, index=False)
+    model = make_predictor("rf", space="nb201", n_estimators=5, proxy_scores=str(scores))
+    model.fit(archs, rng.normal(size=30))
+    save_predictor(model, tmp_path / "m")
+    scores.unlink()  # the model reads its own copy
+    loaded = load_predictor(tmp_path / "m")
+    assert loaded.get_params()["proxy_scores"] == str(tmp_path / "m" / "proxy_scores.csv")
+    np.testing.assert_allclose(loaded.predict(archs), model.predict(archs))

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 from scipy.stats import kendalltau
+from sklearn.base import clone
+from sklearn.exceptions import ConvergenceWarning
 
 from naspredict.benchmark_data import load_table
 from naspredict.encodings import get_encoder
 from naspredict.errors import InvalidOptionError
 from naspredict.evaluation import PROTOCOLS
-from naspredict.predictors import PRECOMPUTED, XGBPredictor, tune
+from naspredict.predictors import PRECOMPUTED, XGBPredictor, make_predictor, tune
 from naspredict.predictors.zero_cost import ZeroCostPredictor
 
 
@@ -60,3 +64,37 @@ def test_tuning_takes_precomputed_features(cifar10_valid):
         tune(model, features, y, n_trials=0)
     with pytest.raises(InvalidOptionError, match="no tuning space for ZeroCostPredictor; tunable"):
         tune(ZeroCostPredictor(proxy="params"), archs, y)
+
+
+@pytest.mark.parametrize("name", ["xgb", "rf", "gp", "mlp", "linear"])
+def test_every_encoding_predictor_takes_given_scores_as_features(name, cifar10_valid, shared):
+    """The published baseline (NAS-Bench-Suite-Zero: XGBoost on one-hot + its proxies) is
+    ``xgb@onehot`` with its scores: each predictor gets the 13 proxy columns beside its
+    encoding's, and a precomputed one, which has no encoding to add them to, refuses them."""
+    scores = str(shared / "nb201" / "nb201_zero_cost_cifar10.csv")
+    archs, y = cifar10_valid.archs[:40], cifar10_valid.column("valid_acc_200ep")[:40]
+    fast = {"xgb": {"n_estimators": 10}, "rf": {"n_estimators": 10}, "mlp": {"max_iter": 5}}
+    plain = make_predictor(name, space="nb201", **fast.get(name, {}))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)  # 40 cells, 5 MLP epochs
+        alone = clone(plain).fit(archs, y).n_features_in_
+        given = clone(plain).set_params(proxy_scores=scores).fit(archs, y)
+    assert given.n_features_in_ == alone + 13
+    precomputed = clone(given).set_params(encoding=PRECOMPUTED)
+    with pytest.raises(InvalidOptionError, match="precomputed"):
+        precomputed.fit(np.zeros((40, 3)), y)
+
+
+def test_given_scores_lift_xgboost_on_one_hot(cifar10_valid, shared):
+    """Measured on this split: Kendall tau 0.41 on one-hot alone, 0.79 with the 13 proxies of
+    NAS-Bench-Suite-Zero beside it."""
+    split = PROTOCOLS.get("gates")(cifar10_valid, 78, 0)
+    archs = np.array(cifar10_valid.archs, dtype=object)
+    y = cifar10_valid.column("valid_acc_200ep")
+    scores = str(shared / "nb201" / "nb201_zero_cost_cifar10.csv")
+    taus = []
+    for given in (None, scores):
+        model = XGBPredictor(encoding="onehot", proxy_scores=given, n_estimators=200)
+        model.fit(list(archs[split.train]), y[split.train])
+        taus.append(kendalltau(model.predict(list(archs[split.test])), y[split.test]).statistic)
+    assert taus[1] > taus[0] + 0.2
