@@ -309,8 +309,8 @@ def test_help_shows_each_default(capsys):
 def test_every_predictor_with_a_scores_parameter_gets_the_file():
     from naspredict.cli._options import make_with_scores
 
-    names = ("default", "default-trees+gnn", "flow-pretrained", "xgb@onehot", "rf", "gp", "mlp")
-    for name in (*names, "linear"):
+    trees_gnns = ("default", "default-trees+gnn", "flow-pretrained")
+    for name in (*trees_gnns, "xgb@onehot", "rf", "gp", "mlp", "linear"):
         assert make_with_scores(name, "nb201", "s.parquet").proxy_scores.endswith("/s.parquet")
 
 

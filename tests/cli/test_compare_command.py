@@ -119,10 +119,8 @@ def test_fit_gives_the_scores_to_any_encoding_predictor(paths, tmp_path, capsys)
     argv = ["fit", paths["table"], "--target", "valid_acc_200ep", "--train-size", "100"]
     argv += ["--predictor", "xgb@onehot", "--proxy-scores", paths["scores"]]
     assert main([*argv, "--out", str(tmp_path / "m"), "--json", str(tmp_path / "f.json")]) == 0
-    fit = json.loads((tmp_path / "f.json").read_text())
-    assert (
-        fit["params"]["proxy_scores"] == paths["scores"] and fit["params"]["encoding"] == "onehot"
-    )
+    params = json.loads((tmp_path / "f.json").read_text())["params"]
+    assert params["proxy_scores"] == paths["scores"] and params["encoding"] == "onehot"
     assert (tmp_path / "m" / "proxy_scores.csv").is_file()
     arch = "|nor_conv_3x3~0|+|nor_conv_3x3~0|none~1|+|skip_connect~0|none~1|none~2|"
     capsys.readouterr()
