@@ -7,9 +7,10 @@
 CLI names: ``default`` (:class:`DefaultPredictor`, XGBoost, shallow on up to 500 training
 cells, and extra trees on structure and zero-cost features, with a Gaussian process where
 cross-validation finds it helps up to 1,000 training cells and a pre-trained GNN's prediction
-weighted 0.2, predicting each network's mean), ``default-trees`` (the trees alone),
-``default-trees+gnn`` (the trees and the GNN), ``default-trees+3gnn`` (the trees and the
-mean of three such GNNs, half and half), ``xgb``, ``xgb-rank``, ``rf``, ``gp``, ``mlp``,
+weighted 0.2, on more cells the mean of three such GNNs weighted 0.5, predicting each
+network's mean), ``default-trees`` (the trees alone), ``default-trees+gnn`` (the trees and one
+GNN weighted 0.2 at every size), ``default-trees+3gnn`` (the trees and the mean of three GNNs,
+half and half, at every size), ``xgb``, ``xgb-rank``, ``rf``, ``gp``, ``mlp``,
 ``linear``, ``gin``, ``flow`` (also ``gnn``), ``gin-pretrained`` and ``flow-pretrained``
 (pre-trained on the zero-cost scores of every architecture of the space before fitting), and
 ``zc:PROXY`` for a zero-cost proxy (``zc:synflow``); ``NAME@ENCODING`` picks the encoding
@@ -90,7 +91,7 @@ PREDICTORS.register("default-trees")(
     lambda **p: DefaultPredictor(**{"gp_weight": 0.0, "gnn_weight": 0.0, **p})
 )
 PREDICTORS.register("default-trees+gnn")(
-    lambda **p: DefaultPredictor(**{"gp_weight": 0.0, "gnn_weight": 0.2, **p})
+    lambda **p: DefaultPredictor(**{"gp_weight": 0.0, "gnn_weight": 0.2, "gnn_models": 1, **p})
 )
 PREDICTORS.register("default-trees+3gnn")(
     lambda **p: DefaultPredictor(**{"gp_weight": 0.0, "gnn_weight": 0.5, "gnn_models": 3, **p})

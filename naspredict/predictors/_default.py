@@ -17,10 +17,11 @@ A Gaussian process on the same features ranks TransNAS-Bench-101 macro skeletons
 the trees at 400 cells, and NB201 cells far worse; so its share of the prediction is chosen,
 for each training set, by 5-fold cross-validation inside it (the share whose out-of-fold
 predictions rank best), not by any constant per space or dataset. A flow GNN pre-trained on
-the zero-cost scores takes a fifth of the prediction at every size: at 3,906 NB201 cells it
-ranked better on every seed, and at up to 1,000 cells, beside the Gaussian process, it ranked
-better on NB201 cifar100, TransNAS-Bench-101 micro and three of the five macro tasks and
-about as well on the rest.
+the zero-cost scores takes a fifth of the prediction on up to 1,000 cells: there, beside the
+Gaussian process, it ranked better on NB201 cifar100, TransNAS-Bench-101 micro and three of
+the five macro tasks and about as well on the rest. On more cells the mean of three such GNNs
+takes half: at 2,000 to 7,813 cells it ranked better on 52 of 55 seeds (NB201, and
+TransNAS-Bench-101 macro), with fits about three times as long.
 """
 
 from __future__ import annotations
@@ -74,6 +75,10 @@ _EXTRA_TREES_FEATURES = 0.5
 GNN_PRETRAIN_EPOCHS = 30
 #: Seed distance between the fine-tunings of the GNNs of ``gnn_models``.
 _GNN_SEED_STEP = 1000
+#: ``gnn_weight="auto"`` and ``gnn_models="auto"``: one GNN with a share of 0.2 on training
+#: sets of up to this many cells, the mean of three with a share of 0.5 on larger ones.
+ONE_GNN_MAX_CELLS = 1_000
+_FEW_CELLS_GNNS, _MANY_CELLS_GNNS = (0.2, 1), (0.5, 3)
 #: Shares of the Gaussian process that ``gp_weight="cv"`` chooses from.
 GP_WEIGHTS = (0.0, 0.25, 0.5, 0.75, 1.0)
 #: ``gp_weight="cv"`` considers the Gaussian process only on training sets of this many cells
@@ -119,18 +124,20 @@ class DefaultPredictor(ArchPredictor):
         whose out-of-fold predictions have the highest Kendall tau; the smaller on a tie),
         on training sets of 20 to :data:`GP_MAX_CELLS` cells, else 0. ``gp_weight_`` tells
         the share used.
-    gnn_weight : float
+    gnn_weight : float or "auto"
         Share in the prediction of a flow GNN (:class:`~naspredict.predictors.gnn.
         FlowPredictor`, squared error) pre-trained on the same zero-cost scores and fitted
         on the same cells; the trees (and Gaussian process) take the rest. 0: no GNN (no
         torch work; also where there are no zero-cost scores to pre-train on). The
         pre-training, about 35 s for NB201 on one CPU core, is done once per process and
-        seed; ``gnn_weight_`` tells the share used.
-    gnn_models : int
+        seed. ``"auto"``: 0.2 on training sets of up to :data:`ONE_GNN_MAX_CELLS` cells,
+        0.5 on larger ones; ``gnn_weight_`` tells the share used.
+    gnn_models : int or "auto"
         GNNs whose mean prediction takes the ``gnn_weight`` share: the mean evens out their
         seed-to-seed noise. They share one pre-training (seeded ``random_state``) and are
         fine-tuned from it with the seeds ``random_state``, ``random_state + 1000``, ..., so
-        each further GNN costs one fine-tuning.
+        each further GNN costs one fine-tuning. ``"auto"``: 1 on training sets of up to
+        :data:`ONE_GNN_MAX_CELLS` cells, 3 on larger ones; ``gnns_`` holds those used.
     network_mean : bool
         Predict each cell as the mean prediction over every cell of the space that builds
         the same network (``space.network_ids``), so the cells of one network get one
@@ -151,8 +158,8 @@ class DefaultPredictor(ArchPredictor):
         isomorphs: int = 8,
         extra_trees: int = 300,
         gp_weight: float | str = "cv",
-        gnn_weight: float = 0.2,
-        gnn_models: int = 1,
+        gnn_weight: float | str = "auto",
+        gnn_models: int | str = "auto",
         network_mean: bool = True,
         n_estimators: int = 500,
         max_depth: int | str = "auto",
@@ -186,13 +193,13 @@ class DefaultPredictor(ArchPredictor):
         """Fit on architecture strings ``X`` and targets ``y``."""
         _check_count("isomorphs", self.isomorphs, 1)
         _check_count("extra_trees", self.extra_trees, 0)
-        _check_count("gnn_models", self.gnn_models, 1)
+        _check_count("gnn_models", self.gnn_models, 1, "auto")
         _check_count("max_depth", self.max_depth, 1, "auto")
         if not isinstance(self.network_mean, bool | np.bool_):
             raise InvalidOptionError(
                 f"network_mean must be True or False, got {self.network_mean!r}"
             )
-        _check_share("gnn_weight", self.gnn_weight)
+        _check_share("gnn_weight", self.gnn_weight, "auto")
         _check_share("gp_weight", self.gp_weight, "cv")
         archs = as_archs(X)
         y = check_target(y, len(archs))
@@ -210,9 +217,10 @@ class DefaultPredictor(ArchPredictor):
         self.train_codes_, self.train_y_, self.train_weight_ = codes, y[owner], weight
         self.extra_ = self._fit_extra_trees(features)
         self.gp_ = self._fit_gp()
+        weight, models = self._gnn_plan(len(archs))
         # the GNN pre-trains on the same zero-cost scores: without them it takes no share
-        self.gnn_weight_ = float(self.gnn_weight) if self.features_ != "structure" else 0.0
-        self.gnns_ = [gnn.fit(archs, y) for gnn in self._gnns()]
+        self.gnn_weight_ = weight if self.features_ != "structure" else 0.0
+        self.gnns_ = [gnn.fit(archs, y) for gnn in self._gnns(models)]
         self.n_features_in_ = features.shape[1]  # last: what marks the predictor fitted
         return self
 
@@ -273,8 +281,17 @@ class DefaultPredictor(ArchPredictor):
             return None
         return self._gp(self.gp_features_, self.gp_y_)
 
-    def _gnns(self) -> list[ArchPredictor]:
-        """The unfitted GNNs of ``gnn_weight_`` (none when it is 0)."""
+    def _gnn_plan(self, cells: int) -> tuple[float, int]:
+        """The GNNs' share and number on a training set of ``cells`` cells."""
+        weight, models = _FEW_CELLS_GNNS if cells <= ONE_GNN_MAX_CELLS else _MANY_CELLS_GNNS
+        if self.gnn_weight != "auto":
+            weight = float(self.gnn_weight)
+        if self.gnn_models != "auto":
+            models = int(self.gnn_models)
+        return weight, models
+
+    def _gnns(self, models: int) -> list[ArchPredictor]:
+        """``models`` unfitted GNNs for the share ``gnn_weight_`` (none when it is 0)."""
         if self.gnn_weight_ == 0:
             return []
         from naspredict.predictors.gnn import FlowPredictor  # torch-geometric only if asked
@@ -288,7 +305,7 @@ class DefaultPredictor(ArchPredictor):
                 random_state=self.random_state + _GNN_SEED_STEP * k,
                 pretrain_seed=self.random_state,
             )
-            for k in range(self.gnn_models)
+            for k in range(models)
         ]
 
     def _fit_extra_trees(self, features: np.ndarray) -> ExtraTreesRegressor | None:
@@ -359,11 +376,12 @@ class DefaultPredictor(ArchPredictor):
             self.train_codes_, self.train_y_ = data["codes"], data["y"]
             self.train_weight_ = data["weight"]
             self.gp_weight_ = float(data["gp_weight"])
+            self.gp_features_, self.gp_y_ = data["gp_features"], data["gp_y"]
+            weight, models = self._gnn_plan(len(self.gp_y_))
             if "gnn_weight" in data:
                 self.gnn_weight_ = float(data["gnn_weight"])
             else:  # saved before the share was saved and network_mean: it predicts as then
-                self.gnn_weight_, self.network_mean = float(self.gnn_weight), False
-            self.gp_features_, self.gp_y_ = data["gp_features"], data["gp_y"]
+                self.gnn_weight_, self.network_mean = weight, False
         self.max_depth_ = self._depth(len(self.gp_y_))
         self.model_ = self._booster()
         self.model_._load_state(directory)
@@ -371,7 +389,7 @@ class DefaultPredictor(ArchPredictor):
         features = self._features(self.space_.archs_from_codes(self.train_codes_))
         self.extra_ = self._fit_extra_trees(features)
         self.gp_ = self._fit_gp()
-        self.gnns_ = self._gnns()
+        self.gnns_ = self._gnns(models)
         for k, gnn in enumerate(self.gnns_):
             gnn._load_state(directory / gnn_directory(k))
 

@@ -120,7 +120,9 @@ def test_each_network_gets_the_mean_prediction_of_its_cells(nb201):
         ("extra_trees", "many"),
         ("gnn_weight", 1.5),
         ("gnn_weight", "0.2"),
-        ("gnn_weight", "auto"),
+        ("gnn_weight", "cv"),
+        ("gnn_models", 2.5),
+        ("gnn_models", "many"),
         ("gp_weight", -0.1),
         ("gp_weight", "always"),
         ("network_mean", "yes"),
@@ -230,6 +232,26 @@ def test_a_pre_trained_gnn_takes_its_share_of_the_prediction(short_gnn_pretraini
     )
     with pytest.raises(InvalidOptionError, match="gnn_models"):
         DefaultPredictor(gnn_models=0).fit(archs[:40], y[:40])
+
+
+def test_on_many_cells_the_mean_of_three_gnns_takes_half(
+    short_gnn_pretraining, monkeypatch, tmp_path
+):
+    archs = get_space("tnb101-macro").sample(np.random.default_rng(0), 60, replace=False)
+    y = np.random.default_rng(1).normal(size=60)
+    settings = {"space": "tnb101-macro", "n_estimators": 30, "extra_trees": 20, "gp_weight": 0.0}
+    monkeypatch.setattr(_default, "ONE_GNN_MAX_CELLS", 39)
+    model = DefaultPredictor(**settings).fit(archs[:40], y[:40])
+    assert model.gnn_weight_ == 0.5 and len(model.gnns_) == 3
+    expected = make_predictor("default-trees+3gnn", **settings).fit(archs[:40], y[:40])
+    np.testing.assert_allclose(model.predict(archs[40:]), expected.predict(archs[40:]), rtol=1e-6)
+    save_predictor(model, tmp_path / "m")
+    loaded = load_predictor(tmp_path / "m")
+    assert len(loaded.gnns_) == 3
+    np.testing.assert_allclose(loaded.predict(archs[40:]), model.predict(archs[40:]), rtol=1e-6)
+    # what is given is used as given
+    assert len(DefaultPredictor(**settings, gnn_models=1).fit(archs[:40], y[:40]).gnns_) == 1
+    assert DefaultPredictor(**settings, gnn_weight=0.3).fit(archs[:40], y[:40]).gnn_weight_ == 0.3
 
 
 def test_a_save_from_before_network_mean_predicts_as_it_did(nb201, tmp_path):
