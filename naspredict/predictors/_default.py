@@ -148,6 +148,8 @@ class DefaultPredictor(ArchPredictor):
         used.
     n_estimators, learning_rate, subsample, colsample_bytree, min_child_weight, reg_lambda,
     random_state, n_jobs : see :class:`XGBPredictor`.
+    verbose : bool
+        Show a bar of the GNNs' pre-training and training epochs on a terminal.
     """
 
     def __init__(
@@ -170,6 +172,7 @@ class DefaultPredictor(ArchPredictor):
         reg_lambda: float = 1.0,
         random_state: int = 0,
         n_jobs: int = 1,
+        verbose: bool = False,
     ) -> None:
         self.space = space
         self.proxy_scores = proxy_scores
@@ -188,6 +191,7 @@ class DefaultPredictor(ArchPredictor):
         self.reg_lambda = reg_lambda
         self.random_state = random_state
         self.n_jobs = n_jobs
+        self.verbose = verbose
 
     def fit(self, X: Sequence[str], y: Sequence[float]) -> DefaultPredictor:
         """Fit on architecture strings ``X`` and targets ``y``."""
@@ -304,6 +308,7 @@ class DefaultPredictor(ArchPredictor):
                 proxy_scores=self.proxy_scores,
                 random_state=self.random_state + _GNN_SEED_STEP * k,
                 pretrain_seed=self.random_state,
+                verbose=self.verbose,
             )
             for k in range(models)
         ]

@@ -250,7 +250,8 @@ def test_on_many_cells_the_mean_of_three_gnns_takes_half(
     assert len(loaded.gnns_) == 3
     np.testing.assert_allclose(loaded.predict(archs[40:]), model.predict(archs[40:]), rtol=1e-6)
     # what is given is used as given
-    assert len(DefaultPredictor(**settings, gnn_models=1).fit(archs[:40], y[:40]).gnns_) == 1
+    one = DefaultPredictor(**settings, gnn_models=1, verbose=True).fit(archs[:40], y[:40])
+    assert len(one.gnns_) == 1 and one.gnns_[0].verbose  # a bar of the GNN's epochs
     assert DefaultPredictor(**settings, gnn_weight=0.3).fit(archs[:40], y[:40]).gnn_weight_ == 0.3
 
 

@@ -12,7 +12,11 @@ from scipy.stats import kendalltau, spearmanr
 from naspredict.benchmark_data import _bundled, bundled_scores, load_table
 from naspredict.errors import InvalidOptionError, MissingScoresError
 from naspredict.predictors.gnn import FlowPredictor, GINPredictor
-from naspredict.predictors.gnn._pretraining import HEAD_PREFIX, pretraining_targets
+from naspredict.predictors.gnn._pretraining import (
+    HEAD_PREFIX,
+    pretrained_weights,
+    pretraining_targets,
+)
 from naspredict.spaces import get_space
 
 
@@ -83,6 +87,17 @@ def test_fits_of_one_pretrain_seed_share_the_pre_training():
     assert any(not torch.equal(body[7, None][k], v) for k, v in body[0, None].items())
     with pytest.raises(InvalidOptionError, match="pretrain_seed"):
         FlowPredictor(**settings, pretrain_seed=1.5).fit(archs, y)
+
+
+def test_a_bar_of_the_epochs_does_not_pre_train_again():
+    archs = get_space("tnb101-macro").sample(np.random.default_rng(0), 30)
+    y = np.random.default_rng(1).normal(size=30)
+    settings = {"space": "tnb101-macro", "hidden": 8, "layers": 1, "epochs": 1}
+    silent = FlowPredictor(**settings, pretrain_epochs=3, random_state=5).fit(archs, y)
+    misses = pretrained_weights.cache_info().misses
+    shown = FlowPredictor(**settings, pretrain_epochs=3, random_state=5, verbose=True)
+    np.testing.assert_array_equal(shown.fit(archs, y).predict(archs), silent.predict(archs))
+    assert pretrained_weights.cache_info().misses == misses
 
 
 def test_pre_training_ranks_better_from_few_cells(shared: Path):

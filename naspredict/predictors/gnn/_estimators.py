@@ -242,6 +242,7 @@ class _GNNPredictor(ArchPredictor):
             batch_size=_PRETRAIN_BATCH,
             random_state=self.random_state if self.pretrain_seed is None else self.pretrain_seed,
             device=self.device,
+            progress=self.verbose,
         )
         missing, unexpected = self.module_.load_state_dict(
             pretrained_weights(settings), strict=False
@@ -297,7 +298,7 @@ class GINPredictor(_GNNPredictor):
         Path of a table of zero-cost scores (``naspredict proxies`` output) to pre-train on
         beside those naspredict ships for the space.
     verbose : bool
-        Show a bar of the training epochs on a terminal.
+        Show a bar of the (pre-)training epochs on a terminal.
     """
 
     module_class = GINRegressor
@@ -396,7 +397,7 @@ class FlowPredictor(_GNNPredictor):
         Path of a table of zero-cost scores (``naspredict proxies`` output) to pre-train on
         beside those naspredict ships for the space.
     verbose : bool
-        Show a bar of the training epochs on a terminal.
+        Show a bar of the (pre-)training epochs on a terminal.
     """
 
     module_class = FlowRegressor

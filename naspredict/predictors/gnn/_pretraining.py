@@ -10,7 +10,7 @@ computed once per process and reused by every fit with the same settings.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 
 import numpy as np
@@ -64,6 +64,8 @@ class Pretraining:
     batch_size: int
     random_state: int
     device: str
+    #: a bar of the epochs on a terminal (not part of the key)
+    progress: bool = field(default=False, compare=False)
 
 
 @cache
@@ -93,6 +95,8 @@ def pretrained_weights(settings: Pretraining) -> dict[str, Tensor]:
             loss="mse",
             patience=settings.epochs,
             device=settings.device,
+            progress=settings.progress,
+            label="pre-train",
         )
         train(module, config, stacks_on(graphs, targets, settings.device), None, generator)
     return {

@@ -53,6 +53,7 @@ class TrainConfig:
     patience: int
     device: str
     progress: bool = False
+    label: str = "fit"
 
 
 def batches(
@@ -117,7 +118,9 @@ def train(
     schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=config.epochs)
     best, best_state, waited = -np.inf, None, 0
     disable = None if config.progress else True  # None: a bar on a terminal only
-    for _ in tqdm(range(config.epochs), desc="fit", unit="epoch", disable=disable, leave=False):
+    for _ in tqdm(
+        range(config.epochs), desc=config.label, unit="epoch", disable=disable, leave=False
+    ):
         module.train()
         for pred, y in batches(module, *train_set, config.batch_size, config.device, generator):
             optimizer.zero_grad()
