@@ -38,6 +38,7 @@ from sklearn.base import clone
 from sklearn.ensemble import ExtraTreesRegressor
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import KFold
+from tqdm.auto import tqdm
 
 from naspredict.encodings import (
     Concat,
@@ -149,7 +150,8 @@ class DefaultPredictor(ArchPredictor):
     n_estimators, learning_rate, subsample, colsample_bytree, min_child_weight, reg_lambda,
     random_state, n_jobs : see :class:`XGBPredictor`.
     verbose : bool
-        Show a bar of the GNNs' pre-training and training epochs on a terminal.
+        Show on a terminal a bar of the models fitted (boosted trees, extremely randomised
+        trees, Gaussian process, each GNN) and one of each GNN's (pre-)training epochs.
     """
 
     def __init__(
@@ -215,18 +217,34 @@ class DefaultPredictor(ArchPredictor):
         # the Gaussian process sees each training cell once: the copies are at distance 0
         self.gp_features_, self.gp_y_ = features[codes == cells[owner]], y
         self.gp_weight_ = self._choose_gp_weight(archs, y, self.gp_features_)
-        self.model_ = self._booster()
-        self.model_._fit(features, y[owner], sample_weight=weight)
-        self.model_.n_features_in_ = features.shape[1]
         self.train_codes_, self.train_y_, self.train_weight_ = codes, y[owner], weight
-        self.extra_ = self._fit_extra_trees(features)
-        self.gp_ = self._fit_gp()
-        weight, models = self._gnn_plan(len(archs))
+        share, models = self._gnn_plan(len(archs))
         # the GNN pre-trains on the same zero-cost scores: without them it takes no share
-        self.gnn_weight_ = weight if self.features_ != "structure" else 0.0
-        self.gnns_ = [gnn.fit(archs, y) for gnn in self._gnns(models)]
+        self.gnn_weight_ = share if self.features_ != "structure" else 0.0
+        self._fit_members(features, archs, y, self._gnns(models))
         self.n_features_in_ = features.shape[1]  # last: what marks the predictor fitted
         return self
+
+    def _fit_members(
+        self, features: np.ndarray, archs: list[str], y: np.ndarray, gnns: list[ArchPredictor]
+    ) -> None:
+        """Fit the trees on ``features`` of the training copies, the Gaussian process and
+        ``gnns`` on ``archs``, with a bar of them."""
+        members = 1 + (self.extra_trees > 0) + (self.gp_weight_ > 0) + len(gnns)
+        disable = None if self.verbose else True  # None: a bar on a terminal only
+        with tqdm(total=members, desc="fit default", unit="model", disable=disable) as bar:
+            self.model_ = self._booster()
+            self.model_._fit(features, self.train_y_, sample_weight=self.train_weight_)
+            self.model_.n_features_in_ = features.shape[1]
+            bar.update()
+            self.extra_ = self._fit_extra_trees(features)
+            bar.update(self.extra_ is not None)
+            self.gp_ = self._fit_gp()
+            bar.update(self.gp_ is not None)
+            self.gnns_ = []
+            for gnn in gnns:
+                self.gnns_.append(gnn.fit(archs, y))
+                bar.update()
 
     def predict(self, X: Sequence[str]) -> np.ndarray:
         """Predicted target of each architecture, shape ``(n,)``."""
@@ -257,7 +275,7 @@ class DefaultPredictor(ArchPredictor):
             return 0.0
         # the folds' trees as deep as the whole set's, though their sets are smaller
         trees_only = clone(self).set_params(
-            gp_weight=0.0, gnn_weight=0.0, max_depth=self.max_depth_
+            gp_weight=0.0, gnn_weight=0.0, max_depth=self.max_depth_, verbose=False
         )
         trees, gp = np.empty(len(y)), np.empty(len(y))
         folds = KFold(_GP_FOLDS, shuffle=True, random_state=self.random_state)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 
@@ -10,6 +11,7 @@ import pandas as pd
 import pytest
 from scipy.stats import kendalltau
 from sklearn.base import clone
+from tqdm.auto import tqdm
 
 from naspredict.benchmark_data import _bundled, bundled_scores_path, load_table
 from naspredict.encodings import Concat, GraphFeatures, OneHot, ZeroCostFeatures
@@ -250,8 +252,18 @@ def test_on_many_cells_the_mean_of_three_gnns_takes_half(
     assert len(loaded.gnns_) == 3
     np.testing.assert_allclose(loaded.predict(archs[40:]), model.predict(archs[40:]), rtol=1e-6)
     # what is given is used as given
+    bars = []
+
+    class ShownBar(tqdm):
+        def __init__(self, **kwargs):
+            super().__init__(**{**kwargs, "disable": False, "file": io.StringIO()})
+            bars.append(self)
+
+    monkeypatch.setattr(_default, "tqdm", ShownBar)
     one = DefaultPredictor(**settings, gnn_models=1, verbose=True).fit(archs[:40], y[:40])
     assert len(one.gnns_) == 1 and one.gnns_[0].verbose  # a bar of the GNN's epochs
+    # and one of the models: boosted trees, extra trees, the GNN
+    assert [(bar.n, bar.total) for bar in bars] == [(3, 3)]
     assert DefaultPredictor(**settings, gnn_weight=0.3).fit(archs[:40], y[:40]).gnn_weight_ == 0.3
 
 
