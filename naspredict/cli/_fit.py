@@ -13,6 +13,7 @@ from naspredict.cli._options import (
     add_table_options,
     check_proxy_scores,
     make_with_scores,
+    n_jobs,
     non_negative_int,
     one_name,
     positive_float,
@@ -50,14 +51,20 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         f"(default {DEFAULT_PREDICTOR}: boosted trees, shallow on up to 500 training cells, "
         "and extremely randomised trees on structure and zero-cost features, with a Gaussian "
         "process where cross-validation finds it helps up to 1,000 training cells and a "
-        "pre-trained GNN; each cell gets the mean prediction of the cells that build its "
-        "network)",
+        "pre-trained GNN, three on more cells; each cell gets the mean prediction of the "
+        "cells that build its network)",
     )
     add_proxy_scores_option(fit)
     fit.add_argument(
         "--train-size", type=positive_int, help="fit on this many random rows (default: all)"
     )
     fit.add_argument("--seed", type=seed, default=0, help="seed of the sample and the model")
+    fit.add_argument(
+        "--n-jobs",
+        type=n_jobs,
+        default=-1,
+        help="threads of the tree models (-1: all cores, -2: all but one, ...)",
+    )
     fit.add_argument(
         "--tune",
         type=non_negative_int,
@@ -125,6 +132,8 @@ def run_fit(args: argparse.Namespace) -> None:
     check_proxy_scores(args.proxy_scores, table, args.target)
     if "random_state" in predictor.get_params():
         predictor.set_params(random_state=args.seed)
+    if "n_jobs" in predictor.get_params():
+        predictor.set_params(n_jobs=args.n_jobs)
     if "verbose" in predictor.get_params() and not args.no_progress:
         predictor.set_params(verbose=True)  # the GNNs: a bar of the epochs
     start = time.perf_counter()

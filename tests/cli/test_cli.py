@@ -195,6 +195,7 @@ def test_usage_errors_exit_2(capsys):
         (["search", "t.csv", "--query", "acc", "--n-jobs", "-100000"], "--n-jobs: expected"),
         (["search", "t.csv", "--query", "acc", "--n-jobs", "100000"], "--n-jobs: expected"),
         (["fit", "t.csv", "--target", "a", "--out", "m", "--seed", "4294967296"], "at most"),
+        (["fit", "t.csv", "--target", "a", "--out", "m", "--n-jobs", "0"], "--n-jobs: expected"),
         (["proxies", "--seed", "99999999999999999999", "--out", "p.parquet"], "--seed: expected"),
         (["train", "--seed", "4294967296", "--out", "t.parquet"], "--seed: expected a seed"),
         (["proxies", "--threads", "100000", "--out", "p.parquet"], "this machine's cores"),

@@ -42,6 +42,8 @@ def test_fit_then_predict(table, tmp_path, capsys):
         "300",
         "--seed",
         "0",
+        "--n-jobs",
+        "1",
         "--out",
         str(model),
         "--json",
@@ -49,7 +51,8 @@ def test_fit_then_predict(table, tmp_path, capsys):
     ]
     assert main(argv) == 0
     assert "fitted xgb on 300 architectures of nb201 (cifar10-valid" in capsys.readouterr().out
-    assert json.loads((tmp_path / "fit.json").read_text())["train_size"] == 300
+    fit = json.loads((tmp_path / "fit.json").read_text())
+    assert fit["train_size"] == 300 and fit["params"]["n_jobs"] == 1
     archs = tmp_path / "archs.txt"
     archs.write_text(f"# two cells\n{CELL}\n\n{WORST}\n")
     assert (
