@@ -252,6 +252,11 @@ def test_on_many_cells_the_mean_of_three_gnns_takes_half(
     assert len(loaded.gnns_) == 3
     np.testing.assert_allclose(loaded.predict(archs[40:]), model.predict(archs[40:]), rtol=1e-6)
     # what is given is used as given
+    assert len(DefaultPredictor(**settings, gnn_models=1).fit(archs[:40], y[:40]).gnns_) == 1
+    assert DefaultPredictor(**settings, gnn_weight=0.3).fit(archs[:40], y[:40]).gnn_weight_ == 0.3
+
+
+def test_verbose_shows_a_bar_of_the_models_fitted(short_gnn_pretraining, monkeypatch):
     bars = []
 
     class ShownBar(tqdm):
@@ -260,11 +265,13 @@ def test_on_many_cells_the_mean_of_three_gnns_takes_half(
             bars.append(self)
 
     monkeypatch.setattr(_default, "tqdm", ShownBar)
-    one = DefaultPredictor(**settings, gnn_models=1, verbose=True).fit(archs[:40], y[:40])
-    assert len(one.gnns_) == 1 and one.gnns_[0].verbose  # a bar of the GNN's epochs
-    # and one of the models: boosted trees, extra trees, the GNN
+    archs = get_space("tnb101-macro").sample(np.random.default_rng(0), 40, replace=False)
+    y = np.random.default_rng(1).normal(size=40)
+    settings = {"space": "tnb101-macro", "n_estimators": 30, "extra_trees": 20, "gp_weight": 0.0}
+    model = DefaultPredictor(**settings, verbose=True).fit(archs, y)
+    # boosted trees, extra trees, the GNN; and the GNN shows its epochs
     assert [(bar.n, bar.total) for bar in bars] == [(3, 3)]
-    assert DefaultPredictor(**settings, gnn_weight=0.3).fit(archs[:40], y[:40]).gnn_weight_ == 0.3
+    assert model.gnns_[0].verbose
 
 
 def test_a_save_from_before_network_mean_predicts_as_it_did(nb201, tmp_path):
