@@ -14,6 +14,7 @@ from naspredict.benchmark_data import (
     space_scores,
 )
 from naspredict.cli._options import (
+    add_n_jobs_option,
     add_protocol_options,
     add_proxy_scores_option,
     add_table_options,
@@ -52,6 +53,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     add_proxy_scores_option(parser)
     add_protocol_options(parser)
+    add_n_jobs_option(parser)
     add_progress_option(parser)
     parser.add_argument(
         "--json",
@@ -92,7 +94,7 @@ def run(args: argparse.Namespace) -> None:
     scores = space_scores(table.space, args.proxy_scores)
     proxies = args.proxies or score_columns(scores)
     predictors = {
-        name: make_with_scores(name, table.space.name, args.proxy_scores)
+        name: make_with_scores(name, table.space.name, args.proxy_scores, args.n_jobs)
         for name in args.predictors
     }
     for size in args.train_sizes:  # a bad size fails before any work

@@ -11,6 +11,7 @@ import pandas as pd
 
 from naspredict.benchmark_data import BenchmarkTable, load_table, space_scores
 from naspredict.cli._options import (
+    add_n_jobs_option,
     add_protocol_options,
     add_proxy_scores_option,
     add_table_options,
@@ -38,6 +39,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     add_protocol_options(parser)
     add_proxy_scores_option(parser)
+    add_n_jobs_option(parser)
     add_progress_option(parser)
     parser.add_argument(
         "--json",
@@ -74,7 +76,7 @@ def run(args: argparse.Namespace) -> None:
             name, space=table.space.name, scores=scores, **_scoring_params(recorded, name)
         )
         if name.startswith("zc:")
-        else make_with_scores(name, table.space.name, args.proxy_scores)
+        else make_with_scores(name, table.space.name, args.proxy_scores, args.n_jobs)
         for name in args.predictors
     }
     checkpoint = Path(f"{args.json}.runs.jsonl") if args.json else None

@@ -9,11 +9,11 @@ import numpy as np
 
 from naspredict.benchmark_data import load_table
 from naspredict.cli._options import (
+    add_n_jobs_option,
     add_proxy_scores_option,
     add_table_options,
     check_proxy_scores,
     make_with_scores,
-    n_jobs,
     non_negative_int,
     one_name,
     positive_float,
@@ -59,12 +59,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "--train-size", type=positive_int, help="fit on this many random rows (default: all)"
     )
     fit.add_argument("--seed", type=seed, default=0, help="seed of the sample and the model")
-    fit.add_argument(
-        "--n-jobs",
-        type=n_jobs,
-        default=-1,
-        help="threads of the tree models (-1: all cores, -2: all but one, ...)",
-    )
+    add_n_jobs_option(fit)
     fit.add_argument(
         "--tune",
         type=non_negative_int,
@@ -121,7 +116,7 @@ def run_fit(args: argparse.Namespace) -> None:
             )
         rows = np.random.default_rng(args.seed).permutation(len(table))[: args.train_size]
     archs = table.frame["arch"].iloc[rows].tolist()
-    predictor = make_with_scores(args.predictor, table.space.name, args.proxy_scores)
+    predictor = make_with_scores(args.predictor, table.space.name, args.proxy_scores, args.n_jobs)
     params = predictor.get_params()
     # a GNN reads the file only to pre-train on
     if args.proxy_scores and ("proxy_scores" not in params or params.get("pretrain_epochs") == 0):
@@ -132,8 +127,6 @@ def run_fit(args: argparse.Namespace) -> None:
     check_proxy_scores(args.proxy_scores, table, args.target)
     if "random_state" in predictor.get_params():
         predictor.set_params(random_state=args.seed)
-    if "n_jobs" in predictor.get_params():
-        predictor.set_params(n_jobs=args.n_jobs)
     if "verbose" in predictor.get_params() and not args.no_progress:
         predictor.set_params(verbose=True)  # the GNNs: a bar of the epochs
     start = time.perf_counter()

@@ -236,12 +236,28 @@ def check_proxy_scores(path: str | None, table: BenchmarkTable, target: str) -> 
         )
 
 
-def make_with_scores(name: str, space: str, scores: str | None) -> ArchPredictor:
+def make_with_scores(
+    name: str, space: str, scores: str | None, n_jobs: int | None = None
+) -> ArchPredictor:
     """The predictor ``name``, given the scores file if it takes one (as features beside the
-    bundled scores, or to pre-train on: its ``proxy_scores`` parameter)."""
+    bundled scores, or to pre-train on: its ``proxy_scores`` parameter) and, with
+    ``n_jobs``, that many threads if it takes them."""
     from naspredict.predictors import make_predictor  # loads the model libraries
 
     predictor = make_predictor(name, space=space)
-    if scores is not None and "proxy_scores" in predictor.get_params():
+    params = predictor.get_params()
+    if scores is not None and "proxy_scores" in params:
         predictor.set_params(proxy_scores=str(Path(scores).resolve()))
+    if n_jobs is not None and "n_jobs" in params:
+        predictor.set_params(n_jobs=n_jobs)
     return predictor
+
+
+def add_n_jobs_option(parser: argparse.ArgumentParser) -> None:
+    """``--n-jobs``: the threads of the tree models, all cores by default."""
+    parser.add_argument(
+        "--n-jobs",
+        type=n_jobs,
+        default=-1,
+        help="threads of the tree models (-1: all cores, -2: all but one, ...)",
+    )

@@ -196,6 +196,8 @@ def test_usage_errors_exit_2(capsys):
         (["search", "t.csv", "--query", "acc", "--n-jobs", "100000"], "--n-jobs: expected"),
         (["fit", "t.csv", "--target", "a", "--out", "m", "--seed", "4294967296"], "at most"),
         (["fit", "t.csv", "--target", "a", "--out", "m", "--n-jobs", "0"], "--n-jobs: expected"),
+        (["evaluate", "t.csv", "--target", "a", "--n-jobs", "0"], "--n-jobs: expected"),
+        (["compare", "t.csv", "--target", "a", "--n-jobs", "-100000"], "--n-jobs: expected"),
         (["proxies", "--seed", "99999999999999999999", "--out", "p.parquet"], "--seed: expected"),
         (["train", "--seed", "4294967296", "--out", "t.parquet"], "--seed: expected a seed"),
         (["proxies", "--threads", "100000", "--out", "p.parquet"], "this machine's cores"),
@@ -313,6 +315,14 @@ def test_every_predictor_with_a_scores_parameter_gets_the_file():
     trees_gnns = ("default", "default-trees+gnn", "flow-pretrained")
     for name in (*trees_gnns, "xgb@onehot", "rf", "gp", "mlp", "linear"):
         assert make_with_scores(name, "nb201", "s.parquet").proxy_scores.endswith("/s.parquet")
+
+
+def test_n_jobs_reaches_every_predictor_with_threads():
+    from naspredict.cli._options import make_with_scores
+
+    for name in ("default", "default-trees", "xgb", "rf"):
+        assert make_with_scores(name, "nb201", None, 2).n_jobs == 2
+    assert "n_jobs" not in make_with_scores("gin", "nb201", None, 2).get_params()
 
 
 @pytest.mark.parametrize(
