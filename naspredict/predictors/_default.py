@@ -389,6 +389,7 @@ class DefaultPredictor(ArchPredictor):
             weight=self.train_weight_,
             gp_weight=self.gp_weight_,
             gnn_weight=self.gnn_weight_,
+            gnn_models=len(self.gnns_),
             gp_features=self.gp_features_,
             gp_y=self.gp_y_,
         )
@@ -401,6 +402,8 @@ class DefaultPredictor(ArchPredictor):
             self.gp_weight_ = float(data["gp_weight"])
             self.gp_features_, self.gp_y_ = data["gp_features"], data["gp_y"]
             weight, models = self._gnn_plan(len(self.gp_y_))
+            if "gnn_models" in data:  # else saved before "auto": the parameter's value
+                models = int(data["gnn_models"])
             if "gnn_weight" in data:
                 self.gnn_weight_ = float(data["gnn_weight"])
             else:  # saved before the share was saved and network_mean: it predicts as then

@@ -248,6 +248,7 @@ def test_on_many_cells_the_mean_of_three_gnns_takes_half(
     expected = make_predictor("default-trees+3gnn", **settings).fit(archs[:40], y[:40])
     np.testing.assert_allclose(model.predict(archs[40:]), expected.predict(archs[40:]), rtol=1e-6)
     save_predictor(model, tmp_path / "m")
+    monkeypatch.setattr(_default, "ONE_GNN_MAX_CELLS", 1_000)  # a save keeps what it used
     loaded = load_predictor(tmp_path / "m")
     assert len(loaded.gnns_) == 3
     np.testing.assert_allclose(loaded.predict(archs[40:]), model.predict(archs[40:]), rtol=1e-6)
